@@ -1,0 +1,30 @@
+// swift-tools-version:6.0
+//
+// vecnode — a distributed vector database in Swift.
+//
+// Module stack (arrows only point down):
+//   Node ─▶ Coordinator ─▶ Shard ─▶ HNSW ─▶ VecCore
+// VecCore and HNSW use only the stdlib (plus Glibc for threads and file reads).
+// No third-party packages: only what the Swift toolchain ships.
+import PackageDescription
+
+/// Release builds target Haswell (AVX2 + FMA): without it swiftc emits SSE2 and fused multiply-add becomes a
+/// per-lane library call (see docs/performance.md). Debug builds use the same CPU so tests exercise the same
+/// kernels. A CPU without AVX2/FMA cannot run these binaries (documented in README.md).
+let cpuFlags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+let hotFlags: [SwiftSetting] = cpuFlags + [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "vecnode",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "VecCore", targets: ["VecCore"]),
+    ],
+    targets: [
+        .target(name: "VecCore", swiftSettings: hotFlags),
+        .testTarget(name: "VecCoreTests", dependencies: ["VecCore"], swiftSettings: cpuFlags),
+    ],
+    swiftLanguageModes: [.v6]
+)
