@@ -21,9 +21,13 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "VecCore", targets: ["VecCore"]),
+        .executable(name: "vecbench", targets: ["vecbench"]),
     ],
     targets: [
         .target(name: "VecCore", swiftSettings: hotFlags),
+        .executableTarget(
+            name: "vecbench", dependencies: ["VecCore"], path: "Benchmarks/vecbench",
+            swiftSettings: hotFlags),
         .testTarget(name: "VecCoreTests", dependencies: ["VecCore"], swiftSettings: cpuFlags),
     ],
     swiftLanguageModes: [.v6]
