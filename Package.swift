@@ -21,14 +21,19 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "VecCore", targets: ["VecCore"]),
+        .library(name: "HNSW", targets: ["HNSW"]),
         .executable(name: "vecbench", targets: ["vecbench"]),
     ],
     targets: [
-        .target(name: "VecCore", swiftSettings: hotFlags),
+        .target(name: "CVecSupport"),
+        .target(name: "VecCore", dependencies: ["CVecSupport"], swiftSettings: hotFlags),
+        .target(name: "HNSW", dependencies: ["VecCore", "CVecSupport"], swiftSettings: hotFlags),
+        .target(name: "TestSupport", dependencies: ["VecCore"], swiftSettings: cpuFlags),
         .executableTarget(
-            name: "vecbench", dependencies: ["VecCore"], path: "Benchmarks/vecbench",
+            name: "vecbench", dependencies: ["VecCore", "HNSW"], path: "Benchmarks/vecbench",
             swiftSettings: hotFlags),
-        .testTarget(name: "VecCoreTests", dependencies: ["VecCore"], swiftSettings: cpuFlags),
+        .testTarget(name: "VecCoreTests", dependencies: ["VecCore", "TestSupport"], swiftSettings: cpuFlags),
+        .testTarget(name: "HNSWTests", dependencies: ["HNSW", "VecCore", "TestSupport"], swiftSettings: cpuFlags),
     ],
     swiftLanguageModes: [.v6]
 )
