@@ -12,8 +12,11 @@ import PackageDescription
 /// per-lane library call (see docs/performance.md). Debug builds use the same CPU so tests exercise the same
 /// kernels. A CPU without AVX2/FMA cannot run these binaries (documented in README.md).
 let cpuFlags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+/// Hot-path modules are optimised even in debug builds: unoptimised SIMD code is 50–100× slower, which would
+/// make the test suite (debug by default) spend minutes in distance kernels.
 let hotFlags: [SwiftSetting] = cpuFlags + [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]
 
 let package = Package(
@@ -28,7 +31,7 @@ let package = Package(
         .target(name: "CVecSupport"),
         .target(name: "VecCore", dependencies: ["CVecSupport"], swiftSettings: hotFlags),
         .target(name: "HNSW", dependencies: ["VecCore", "CVecSupport"], swiftSettings: hotFlags),
-        .target(name: "TestSupport", dependencies: ["VecCore"], swiftSettings: cpuFlags),
+        .target(name: "TestSupport", dependencies: ["VecCore"], swiftSettings: hotFlags),
         .executableTarget(
             name: "vecbench", dependencies: ["VecCore", "HNSW"], path: "Benchmarks/vecbench",
             swiftSettings: hotFlags),
