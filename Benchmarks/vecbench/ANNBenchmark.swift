@@ -11,7 +11,10 @@ let annCommand = BenchCommand(
 
 private let annUsage = """
 usage: vecbench ann --data DIR [--limit N] [--metric ip|l2|cosine] [--m 16] [--ef-construction 200]
-                    [--ef 10,16,24,32,48,64,96,128,192,256] [--k 10] [--threads T] [--runs 3] [--json]
+                    [--ef 10,16,24,32,48,64,96,128,192,256] [--k 10] [--threads T] [--runs 3]
+                    [--index-cache FILE] [--flat] [--json]
+  --index-cache FILE  load the index from FILE when it exists (no build timing), else build and save it there
+  --flat              also time the exact flat index, one query at a time on one thread (peers.py's bruteforce)
 """
 
 struct ANNDataset {
@@ -57,7 +60,7 @@ func loadANNDataset(dir: String, limit: Int?, metric: Metric, k: Int, pool: Work
 private func runANN(_ args: [String]) throws {
     if args.contains("--help") { print(annUsage); return }
     let f = try FlagParser(args, valued: ["--data", "--limit", "--metric", "--m", "--ef-construction", "--ef", "--k",
-                                          "--threads", "--runs"], switches: ["--json"])
+                                          "--threads", "--runs", "--index-cache"], switches: ["--json", "--flat"])
     guard let dir = f.string("--data") else { throw BenchError("--data DIR is required\n\(annUsage)") }
     let metric = try Metric(parsing: f.string("--metric") ?? "ip")
     let m = try f.int("--m", default: 16)
@@ -79,19 +82,9 @@ private func runANN(_ args: [String]) throws {
     }
 
     let params = HNSWParameters(connectivity: m, efConstruction: efc)
-    let index = try HNSWIndex(dimension: d, metric: metric, parameters: params, capacity: n)
-    let t0 = Date()
-    try data.base.values.withUnsafeBufferPointer { b in
-        try index.add(ids: (0..<Int64(n)).map { $0 }, vectors: b, pool: pool)
-    }
-    let buildSeconds = Date().timeIntervalSince(t0)
-    let bytes = index.memoryFootprint
-    if json {
-        print(#"{"lib": "vecnode", "mode": "mt", "build_seconds": \#(round3(buildSeconds)), "threads": \#(threads), "index_bytes": \#(bytes)}"#)
-    } else {
-        print("build: \(String(format: "%.2f", buildSeconds)) s on \(threads) threads, \(String(format: "%.1f", Double(n) / buildSeconds)) vec/s, index \(bytes / 1_048_576) MiB")
-        print("ef      recall@10   qps_1t    qps_batch")
-    }
+    let index = try buildOrLoad(data: data, metric: metric, params: params, threads: threads, pool: pool,
+                                cache: f.string("--index-cache"), json: json)
+    if !json { print("ef      recall@10   qps_1t    qps_1t_cpu  qps_batch") }
 
     let queryRows: [[Float]] = (0..<nq).map { Array(data.queries.values[($0 * d)..<(($0 + 1) * d)]) }
     // Warm-up.
@@ -100,19 +93,23 @@ private func runANN(_ args: [String]) throws {
         // Single thread, one query per call; per 100-query chunk keep the best time over runs (as peers.py).
         let chunk = 100
         var best = [Double](repeating: .infinity, count: (nq + chunk - 1) / chunk)
+        var bestCPU = best
         var found: [[Int64]] = []
         for run in 0..<runs {
             for c in 0..<best.count {
                 let t = DispatchTime.now().uptimeNanoseconds
+                let cpu = threadCPUSeconds()
                 for qi in (c * chunk)..<min(nq, (c + 1) * chunk) {
                     let hits = try index.search(queryRows[qi], k: k, ef: ef)
                     if run == 0 { found.append(hits.map(\.id)) }
                 }
                 best[c] = min(best[c], Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
+                bestCPU[c] = min(bestCPU[c], threadCPUSeconds() - cpu)
             }
         }
         let recall = Recall.atK(k, found: found, truth: data.truth)
         let qps1 = Double(nq) / best.reduce(0, +)
+        let qps1cpu = Double(nq) / bestCPU.reduce(0, +)
         var bestBatch = 0.0
         for _ in 0..<runs {
             let t = Date()
@@ -120,12 +117,85 @@ private func runANN(_ args: [String]) throws {
             bestBatch = max(bestBatch, Double(nq) / Date().timeIntervalSince(t))
         }
         if json {
-            print(#"{"lib": "vecnode", "ef": \#(ef), "recall_at_10": \#(round5(recall)), "qps_1t": \#(Int(qps1)), "qps_batch": \#(Int(bestBatch))}"#)
+            print(#"{"lib": "vecnode", "ef": \#(ef), "recall_at_10": \#(round5(recall)), "qps_1t": \#(Int(qps1)), "qps_1t_cpu": \#(Int(qps1cpu)), "qps_batch": \#(Int(bestBatch))}"#)
         } else {
-            print(String(format: "%-7d %-11.4f %-9.0f %-9.0f", ef, recall, qps1, bestBatch))
+            print(String(format: "%-7d %-11.4f %-9.0f %-11.0f %-9.0f", ef, recall, qps1, qps1cpu, bestBatch))
         }
     }
+    if f.has("--flat") { try timeFlat(data: data, metric: metric, k: k, runs: runs, json: json) }
+}
+
+/// Times exact search with the flat index, one query per call on one thread, over the first 200 queries
+/// (as peers.py's `bruteforce`, which runs numpy's `base @ q` with one BLAS thread).
+func timeFlat(data: ANNDataset, metric: Metric, k: Int, runs: Int, json: Bool) throws {
+    let d = data.base.columns
+    let flat = try FlatIndex(dimension: d, metric: metric, capacity: data.base.rows)
+    try data.base.values.withUnsafeBufferPointer { b in
+        for r in 0..<data.base.rows { try flat.add(id: Int64(r), vector: UnsafeBufferPointer(rebasing: b[(r * d)..<((r + 1) * d)])) }
+    }
+    let nq = min(200, data.queries.rows)
+    var best = Double.infinity, bestCPU = Double.infinity
+    var found: [[Int64]] = []
+    for run in 0..<runs {
+        let t = Date(), c = threadCPUSeconds()
+        for qi in 0..<nq {
+            let hits = try flat.search(Array(data.queries.values[(qi * d)..<((qi + 1) * d)]), k: k)
+            if run == 0 { found.append(hits.map(\.id)) }
+        }
+        best = min(best, Date().timeIntervalSince(t))
+        bestCPU = min(bestCPU, threadCPUSeconds() - c)
+    }
+    let recall = Recall.atK(k, found: found, truth: Array(data.truth.prefix(nq)))
+    if json {
+        print(#"{"lib": "vecnode-flat", "ef": 0, "recall_at_10": \#(round5(recall)), "qps_1t": \#(Int(Double(nq) / best)), "qps_1t_cpu": \#(Int(Double(nq) / bestCPU))}"#)
+    } else {
+        print(String(format: "flat    %-11.4f %-9.1f %-11.1f (exact scan, 1 thread, %d queries)", recall, Double(nq) / best, Double(nq) / bestCPU, nq))
+    }
+}
+
+/// Builds the HNSW index over the dataset on `pool` (printing the build line), or loads it from `cache`.
+func buildOrLoad(data: ANNDataset, metric: Metric, params: HNSWParameters, threads: Int, pool: WorkerPool,
+                 cache: String?, json: Bool) throws -> HNSWIndex {
+    let n = data.base.rows, d = data.base.columns
+    if let cache, FileManager.default.fileExists(atPath: cache) {
+        let index = try HNSWIndex.load(from: cache)
+        guard index.dimension == d, index.slotCount == n, index.parameters == params, index.metric == metric else {
+            throw BenchError("\(cache) holds another index (dimension, size, metric or parameters differ); delete it")
+        }
+        if !json { print("index loaded from \(cache), \(index.memoryFootprint / 1_048_576) MiB") }
+        return index
+    }
+    let index = try HNSWIndex(dimension: d, metric: metric, parameters: params, capacity: n)
+    let t0 = Date()
+    let cpu0 = processCPUSeconds()
+    try data.base.values.withUnsafeBufferPointer { b in
+        try index.add(ids: (0..<Int64(n)).map { $0 }, vectors: b, pool: pool)
+    }
+    let buildSeconds = Date().timeIntervalSince(t0)
+    let buildCPU = processCPUSeconds() - cpu0
+    let bytes = index.memoryFootprint
+    if json {
+        print(#"{"lib": "vecnode", "mode": "mt", "build_seconds": \#(round3(buildSeconds)), "build_cpu_seconds": \#(round3(buildCPU)), "threads": \#(threads), "index_bytes": \#(bytes)}"#)
+    } else {
+        print("build: \(String(format: "%.2f", buildSeconds)) s (\(String(format: "%.1f", buildCPU)) s CPU) on \(threads) threads, \(String(format: "%.1f", Double(n) / buildSeconds)) vec/s, index \(bytes / 1_048_576) MiB")
+    }
+    if let cache { try index.save(to: cache) }
+    return index
 }
 
 func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
 func round5(_ x: Double) -> Double { (x * 100_000).rounded() / 100_000 }
+
+/// CPU time of the calling thread: less sensitive than wall time to other load on a shared machine.
+func threadCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// CPU time of the whole process (all threads).
+func processCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}

@@ -1,6 +1,7 @@
 import CVecSupport
 import Foundation
 import Glibc
+import Synchronization
 import VecCore
 
 /// A Hierarchical Navigable Small World graph over `Float` vectors (Malkov & Yashunin 2016/2018), with the
@@ -22,7 +23,7 @@ import VecCore
 /// - Deletes set a tombstone flag: the node stays navigable but is never returned.
 ///
 /// **Filters.** A `Bitset` allow-list over slots; disallowed nodes are traversed but not returned. When the
-/// allow-list is small (see `HNSWIndex.bruteForceSelectivity`), the search scans the allowed slots exactly,
+/// allow-list is small (see `exactScanSelectivity`), the search scans the allowed slots exactly,
 /// which is both faster and exact there.
 public final class HNSWIndex: @unchecked Sendable {
     public let dimension: Int
@@ -57,11 +58,18 @@ public final class HNSWIndex: @unchecked Sendable {
     let contextPool = ContextPool()
     let levelMultiplier: Double
 
+    /// Default of `exactScanSelectivity`.
+    public static let defaultExactScanSelectivity = 0.02
+
     /// Below this fraction of live slots allowed by a filter, a filtered search scans the allowed slots
-    /// exactly instead of walking the graph. Measured on pypi-minilm-100k (docs/hnsw.md): at 1 % the exact
-    /// scan of ~1,000 vectors costs about as much as a graph walk that must wade through 99 % disallowed
-    /// nodes, and below it the graph walk's recall falls.
-    public static let bruteForceSelectivity = 0.02
+    /// exactly instead of walking the graph: with few allowed nodes the walk wades through mostly disallowed
+    /// nodes, costs more than scanning the allowed ones, and loses recall. The crossover was measured with
+    /// `vecbench filtered` on pypi-minilm-100k (docs/hnsw.md). 0 always walks the graph; 1 always scans.
+    public var exactScanSelectivity: Double {
+        get { Double(bitPattern: exactScanSelectivityBits.load(ordering: .relaxed)) }
+        set { exactScanSelectivityBits.store(newValue.bitPattern, ordering: .relaxed) }
+    }
+    let exactScanSelectivityBits = Atomic<UInt64>(HNSWIndex.defaultExactScanSelectivity.bitPattern)
 
     /// Creates an empty index.
     /// - Throws: `VecError.invalidDimension`, `.invalidParameter`.
@@ -76,7 +84,7 @@ public final class HNSWIndex: @unchecked Sendable {
         self.levelMultiplier = 1 / log(Double(parameters.connectivity))
         let cap = max(capacity, 1)
         self.capacity = cap
-        level0 = .allocate(capacity: cap * level0Stride)
+        level0 = LargeAllocation.allocate(UInt32.self, count: cap * level0Stride)
         upperLinks = .allocate(capacity: cap)
         levels = .allocate(capacity: cap)
         nodeLocks = .allocate(capacity: cap)
@@ -94,7 +102,7 @@ public final class HNSWIndex: @unchecked Sendable {
 
     deinit {
         for s in 0..<reservedSlots { upperLinks[s]?.deallocate() }
-        level0.deallocate()
+        LargeAllocation.free(level0)
         upperLinks.deallocate()
         levels.deallocate()
         nodeLocks.deallocate()
@@ -175,7 +183,10 @@ public final class HNSWIndex: @unchecked Sendable {
         guard newCapacity > capacity else { return }
         let old = capacity
         vectors.reserve(newCapacity)
-        level0 = regrow(level0, old * level0Stride, newCapacity * level0Stride)
+        let links = LargeAllocation.allocate(UInt32.self, count: newCapacity * level0Stride)
+        links.moveInitialize(from: level0, count: old * level0Stride)
+        LargeAllocation.free(level0)
+        level0 = links
         upperLinks = regrow(upperLinks, old, newCapacity)
         levels = regrow(levels, old, newCapacity)
         tombstones = regrow(tombstones, old, newCapacity)

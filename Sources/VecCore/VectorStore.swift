@@ -33,10 +33,7 @@ public final class VectorStore: @unchecked Sendable {
     deinit { free(base) }
 
     static func allocate(floats: Int) -> UnsafeMutablePointer<Float> {
-        var raw: UnsafeMutableRawPointer?
-        let rc = posix_memalign(&raw, 64, max(floats, 16) * MemoryLayout<Float>.stride)
-        precondition(rc == 0 && raw != nil, "out of memory allocating \(floats) floats")
-        return raw!.bindMemory(to: Float.self, capacity: max(floats, 16))
+        LargeAllocation.allocate(Float.self, count: max(floats, 16))
     }
 
     /// Grows the buffer to hold at least `newCapacity` slots. Moves the buffer: see the thread-safety note.

@@ -54,9 +54,12 @@ public final class WorkerPool: @unchecked Sendable {
                 return
             }
             seen = generation
-            let body = job!
+            var body = job
             cond.unlock()
-            body(index)
+            body!(index)
+            // Drop the reference before reporting completion: `runOnAll` checks that the (non-escaping)
+            // job closure is no longer referenced once every worker has reported.
+            body = nil
             cond.lock()
             remaining -= 1
             if remaining == 0 { cond.broadcast() }
