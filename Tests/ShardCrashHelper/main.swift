@@ -1,0 +1,49 @@
+// ShardCrashHelper: the child process of the ChannelLog crash test (and scripts/log-soak.sh).
+//
+//   ShardCrashHelper <log-dir> <round> <writers> <segment-bytes> [max-records-per-writer]
+//
+// Opens the log (running recovery), then `writers` concurrent tasks append CrashWorkload records; after each
+// append returns (the record is fsynced) it prints `ack <position> <round> <writer> <seq>` with one write(2),
+// so a line on stdout means the record was acknowledged. The parent kills it with SIGKILL at a random moment.
+import Foundation
+import Shard
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("ShardCrashHelper: \(message)\n".utf8))
+    exit(2)
+}
+
+let args = CommandLine.arguments
+guard args.count >= 5, let round = UInt32(args[2]), let writers = Int(args[3]), writers > 0,
+    let segmentBytes = Int(args[4])
+else { fail("usage: ShardCrashHelper <log-dir> <round> <writers> <segment-bytes> [max-records-per-writer]") }
+let maxRecords = args.count > 5 ? UInt64(args[5]) ?? UInt64.max : UInt64.max
+
+let log: ChannelLog
+do {
+    log = try ChannelLog(directory: args[1], options: .init(segmentBytes: segmentBytes))
+} catch {
+    fail("open: \(error)")
+}
+FileHandle.standardOutput.write(Data("ready \(log.endPosition.rawValue)\n".utf8))
+
+await withTaskGroup(of: Void.self) { group in
+    for writer in 0..<writers {
+        group.addTask {
+            var sequence: UInt64 = 0
+            while sequence < maxRecords {
+                let tag = CrashWorkload.Tag(round: round, writer: UInt32(writer), sequence: sequence)
+                let record = CrashWorkload.record(tag)
+                do {
+                    let position = try await log.append(kind: record.kind, timestamp: record.timestamp, payload: record.payload)
+                    FileHandle.standardOutput.write(Data("ack \(position.rawValue) \(round) \(writer) \(sequence)\n".utf8))
+                } catch {
+                    fail("append: \(error)")
+                }
+                sequence += 1
+            }
+        }
+    }
+}
+log.close()
+FileHandle.standardOutput.write(Data("done\n".utf8))
