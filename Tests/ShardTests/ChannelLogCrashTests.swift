@@ -39,13 +39,31 @@ import Testing
             process.arguments = [directory, String(round), String(writers), "16384"]
             let pipe = Pipe()
             process.standardOutput = pipe
+            let errors = Pipe()
+            process.standardError = errors
             try process.run()
-            // Kill at a random moment: usually while appending, sometimes during start-up recovery.
-            let delayMicros = rng.next() % 8 == 0 ? rng.next() % 15_000 : 20_000 + rng.next() % 100_000
-            usleep(UInt32(delayMicros))
+            // Kill at a random moment: usually while appending (after the child reports it has recovered and
+            // is ready), sometimes during start-up and recovery.
+            let reader = pipe.fileHandleForReading
+            var head = Data()
+            if rng.next() % 8 == 0 {
+                usleep(UInt32(rng.next() % 20_000))
+            } else {
+                while !head.contains(UInt8(ascii: "\n")) {
+                    let chunk = reader.availableData
+                    if chunk.isEmpty { break }  // the child exited; its stderr explains why
+                    head.append(chunk)
+                }
+                usleep(UInt32(rng.next() % 60_000))
+            }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            head.append(reader.readDataToEndOfFile())
+            if process.terminationReason == .exit {
+                let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                throw CrashTestError("round \(round): the child exited by itself (status \(process.terminationStatus)): \(message)")
+            }
+            let output = String(decoding: head, as: UTF8.self)
             var lines = output.split(separator: "\n", omittingEmptySubsequences: false)
             if !output.hasSuffix("\n") { lines.removeLast() }  // a line cut by the kill is not an acknowledgement
             var roundAcks = 0
@@ -70,7 +88,7 @@ import Testing
     static func verify(directory: String, acked: [UInt64: CrashWorkload.Tag], round: Int) throws {
         let log = try ChannelLog(directory: directory, options: .init(segmentBytes: 16384))
         defer { log.close() }
-        #expect(log.firstPosition == .start)
+        guard log.firstPosition == .start else { throw CrashTestError("round \(round): log starts at \(log.firstPosition)") }
         var next = LogPosition.start
         var seen: [CrashWorkload.Tag: UInt64] = [:]
         var highest: [[UInt32]: UInt64] = [:]  // [round, writer] -> next expected sequence
@@ -100,7 +118,7 @@ import Testing
                 next = record.position.next
             }
         }
-        #expect(log.endPosition == next)
+        guard log.endPosition == next else { throw CrashTestError("round \(round): end \(log.endPosition) after reading to \(next)") }
         for (lsn, tag) in acked {
             guard seen[tag] == lsn else {
                 throw CrashTestError("round \(round): acknowledged \(tag) at position \(lsn) is missing after the crash (found at \(seen[tag].map(String.init) ?? "nowhere"))")

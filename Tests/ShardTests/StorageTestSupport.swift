@@ -4,8 +4,14 @@ import Testing
 /// Helpers for the log, object-store and durable-file tests.
 enum StorageTestSupport {
     /// A fresh empty directory under the system temporary directory; the caller removes it.
-    static func makeTemporaryDirectory(_ label: String) -> String {
-        let path = NSTemporaryDirectory() + "/shard-\(label)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    ///
+    /// - Parameter memoryBacked: use `/dev/shm` (tmpfs, where fsync is free) when present — for tests that
+    ///   reopen a log thousands of times to check parsing, not durability.
+    static func makeTemporaryDirectory(_ label: String, memoryBacked: Bool = false) -> String {
+        var isDirectory: ObjCBool = false
+        let base = memoryBacked && FileManager.default.fileExists(atPath: "/dev/shm", isDirectory: &isDirectory)
+            && isDirectory.boolValue ? "/dev/shm" : NSTemporaryDirectory()
+        let path = base + "/shard-\(label)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
