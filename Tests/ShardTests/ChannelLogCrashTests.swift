@@ -137,4 +137,21 @@ import Testing
         #expect(result.roundsWithAcks >= 30, "seed \(seed): only \(result.roundsWithAcks) of 50 rounds acknowledged records")
         #expect(result.acks >= 500, "seed \(seed): only \(result.acks) acknowledgements")
     }
+
+    /// The long version, run by `scripts/log-soak.sh` (skipped unless `SHARD_LOG_SOAK_ROUNDS` is set).
+    @Test(
+        .enabled(if: ProcessInfo.processInfo.environment["SHARD_LOG_SOAK_ROUNDS"] != nil),
+        .timeLimit(.minutes(120)))
+    func soak() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let rounds = Int(env["SHARD_LOG_SOAK_ROUNDS"] ?? "") ?? 500
+        let seed = UInt64(env["SHARD_LOG_SOAK_SEED"] ?? "") ?? 1
+        let dir = StorageTestSupport.makeTemporaryDirectory("log-soak")
+        defer { StorageTestSupport.remove(dir) }
+        let result = try await StorageTestSupport.onDedicatedThread {
+            try ChannelLogCrashTests.runRounds(rounds, seed: seed, directory: dir)
+        }
+        print("log soak: seed \(seed), \(rounds) rounds, \(result.roundsWithAcks) with acknowledgements, \(result.acks) acknowledged records verified")
+        #expect(result.roundsWithAcks >= rounds / 2, "seed \(seed)")
+    }
 }
