@@ -79,7 +79,7 @@ import Testing
         let dir = StorageTestSupport.makeTemporaryDirectory("log-lock")
         defer { StorageTestSupport.remove(dir) }
         let log = try ChannelLog(directory: dir)
-        #expect(throws: LogError.locked(directory: dir)) { try ChannelLog(directory: dir) }
+        #expect(throws: LogError.locked(directory: dir)) { try ChannelLog(directory: dir, options: .init(lockWait: .milliseconds(30))) }
         log.close()
         #expect(throws: LogError.closed) { try log.appendSynchronously(kind: .opaque, timestamp: 0, payload: Data()) }
         let again = try ChannelLog(directory: dir)

@@ -10,13 +10,21 @@ extension ChannelLog {
         /// Most bytes one group commit writes before syncing (default 16 MiB; a single larger record still goes
         /// alone). Bounds the writer's buffer and the latency of the first append in a burst.
         public var maxBatchBytes: Int = 16 << 20
+        /// How long opening waits for the directory lock before failing with `LogError.locked` (default 2 s).
+        /// The wait absorbs transient holders: a process that is just exiting, or a child process forked by
+        /// this one that has not yet reached `exec` (it briefly shares the lock's open file description).
+        public var lockWait: Duration = .seconds(2)
 
         public init() {}
 
-        public init(segmentBytes: Int = 64 << 20, maxRecordBytes: Int = 16 << 20, maxBatchBytes: Int = 16 << 20) {
+        public init(
+            segmentBytes: Int = 64 << 20, maxRecordBytes: Int = 16 << 20, maxBatchBytes: Int = 16 << 20,
+            lockWait: Duration = .seconds(2)
+        ) {
             self.segmentBytes = segmentBytes
             self.maxRecordBytes = maxRecordBytes
             self.maxBatchBytes = maxBatchBytes
+            self.lockWait = lockWait
         }
 
         /// Checks the ranges documented on each field.
@@ -30,6 +38,7 @@ extension ChannelLog {
                 throw .invalidOptions("maxRecordBytes must be in 1...\(LogFrame.maxPayloadBytes), got \(maxRecordBytes)")
             }
             guard maxBatchBytes >= 1 else { throw .invalidOptions("maxBatchBytes must be positive, got \(maxBatchBytes)") }
+            guard lockWait >= .zero else { throw .invalidOptions("lockWait must not be negative, got \(lockWait)") }
         }
     }
 

@@ -75,11 +75,11 @@ public final class ChannelLog: Sendable {
         } catch {
             throw LogError.io(error)
         }
-        guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
-            let code = errno
+        do {
+            try ChannelLog.lock(lockFD, directory: directory, wait: options.lockWait)
+        } catch {
             FileIO.close(lockFD)
-            if code == EWOULDBLOCK { throw LogError.locked(directory: directory) }
-            throw LogError.io(IOFailure(operation: "flock", path: directory + "/LOCK", code: code))
+            throw error
         }
         let recovered: Recovered
         do { recovered = try ChannelLog.recover(directory: directory) } catch {
@@ -99,6 +99,21 @@ public final class ChannelLog: Sendable {
     }
 
     deinit { close() }
+
+    /// Takes the exclusive `flock` on the `LOCK` file, polling every 5 ms for up to `wait`.
+    private static func lock(_ fd: Int32, directory: String, wait: Duration) throws(LogError) {
+        let clock = ContinuousClock()
+        let deadline = clock.now + wait
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            if code == EINTR { continue }
+            guard code == EWOULDBLOCK else {
+                throw .io(IOFailure(operation: "flock", path: directory + "/LOCK", code: code))
+            }
+            guard clock.now < deadline else { throw .locked(directory: directory) }
+            usleep(5_000)
+        }
+    }
 
     /// The options the log was opened with.
     public var options: Options { core.options }
