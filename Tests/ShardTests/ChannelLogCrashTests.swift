@@ -42,19 +42,21 @@ import Testing
             let errors = Pipe()
             process.standardError = errors
             try process.run()
-            // Kill at a random moment: usually while appending (after the child reports it has recovered and
-            // is ready), sometimes during start-up and recovery.
+            // Kill at a random moment: usually while appending — after the child has recovered and acknowledged
+            // a random number of records, plus a random few milliseconds — and sometimes during start-up and
+            // recovery.
             let reader = pipe.fileHandleForReading
             var head = Data()
             if rng.next() % 8 == 0 {
                 usleep(UInt32(rng.next() % 20_000))
             } else {
-                while !head.contains(UInt8(ascii: "\n")) {
+                let lines = 1 + Int(rng.next() % 40)  // the "ready" line, then acknowledgements
+                while head.reduce(0, { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }) < lines {
                     let chunk = reader.availableData
                     if chunk.isEmpty { break }  // the child exited; its stderr explains why
                     head.append(chunk)
                 }
-                usleep(UInt32(rng.next() % 60_000))
+                usleep(UInt32(rng.next() % 5_000))
             }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
