@@ -3,8 +3,8 @@ import Foundation
 extension ChannelLog {
     /// Reads durable records in position order, starting at `position`.
     ///
-    /// Returns at most `maxRecords` records and stops before exceeding `maxBytes` of payload (but always returns
-    /// at least one record if one exists, however large). Returns `[]` when `position == endPosition`. Every
+    /// Returns at most `maxRecords` records and stops before exceeding `maxBytes` of record frames (payload plus
+    /// the 28-byte header each; always at least one record if one exists, however large). Returns `[]` when `position == endPosition`. Every
     /// record is re-verified (CRC, length, position) as it is read.
     ///
     /// - Throws: `LogError.positionTruncated`, `.positionBeyondEnd`, `.closed`, `.corrupt` (the data changed on
