@@ -46,6 +46,34 @@ import Testing
         }
     }
 
+    /// The same through files: `read(path:)` validates the header before reading the payload.
+    @Test func damagedFilesAreReportedAsCorrupt() throws {
+        let dir = StorageTestSupport.makeTemporaryDirectory("envelope-rot", memoryBacked: true)
+        defer { StorageTestSupport.remove(dir) }
+        let path = dir + "/meta"
+        let payload = StorageTestSupport.bytes(count: 100, seed: 9)
+        try ChecksummedFile.write(path: path, payload: payload)
+        let good = StorageTestSupport.readFile(path)
+        var undetected: [String] = []
+        for offset in 0..<good.count {
+            var bad = good
+            bad[offset] ^= 0x08
+            StorageTestSupport.writeFile(path, bad)
+            do { _ = try ChecksummedFile.read(path: path); undetected.append("flip at \(offset)") } catch let error as StorageError {
+                if case .corrupt(path, _) = error {} else { undetected.append("flip at \(offset): \(error)") }
+            }
+        }
+        for length in 0..<good.count {
+            StorageTestSupport.writeFile(path, Array(good.prefix(length)))
+            do { _ = try ChecksummedFile.read(path: path); undetected.append("cut to \(length)") } catch let error as StorageError {
+                if case .corrupt(path, _) = error {} else { undetected.append("cut to \(length): \(error)") }
+            }
+        }
+        #expect(undetected.isEmpty, "\(undetected.prefix(5))")
+        StorageTestSupport.writeFile(path, good)
+        #expect(try ChecksummedFile.read(path: path) == payload)
+    }
+
     @Test func atomicWriteReplacesWholeFileAndLeavesNoTemporaries() throws {
         let dir = StorageTestSupport.makeTemporaryDirectory("atomic")
         defer { StorageTestSupport.remove(dir) }

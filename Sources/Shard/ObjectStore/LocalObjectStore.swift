@@ -46,35 +46,26 @@ public struct LocalObjectStore: ObjectStore {
             }
             throw ObjectStoreError.io(error)
         }
-        let envelope = ChecksummedFile.encode(data)
         do {
-            try AtomicFile.writeData(path: target, envelope)
-        } catch let failure {
-            if failure.code == EISDIR || failure.code == ENOTEMPTY || failure.code == EEXIST {
+            try AtomicFile.writeParts(path: target, [ChecksummedFile.header(for: data), data])
+        } catch {
+            if error.code == EISDIR || error.code == ENOTEMPTY || error.code == EEXIST {
                 throw ObjectStoreError.keyConflict(key, reason: "other objects are stored under '\(key)/'")
             }
-            throw ObjectStoreError.io(failure)
+            throw ObjectStoreError.io(error)
         }
     }
 
     public func get(_ key: ObjectKey) throws -> Data {
         let target = path(of: key)
-        let limit = maxObjectBytes + ChecksummedFile.headerSize
-        let outcome: FileIO.ReadOutcome
-        do { outcome = try FileIO.readFile(target, maxBytes: limit) } catch { throw ObjectStoreError.io(error) }
-        switch outcome {
-        case .missing: throw ObjectStoreError.notFound(key)
-        case .tooLarge(let size): throw ObjectStoreError.tooLarge(key, size: size, limit: limit)
-        case .bytes(let bytes):
-            return try bytes.withUnsafeBytes { raw in
-                do {
-                    return Data(raw[try ChecksummedFile.payloadRange(raw, source: target)])
-                } catch let error as StorageError {
-                    if case .corrupt(path: _, reason: let reason) = error {
-                        throw ObjectStoreError.corrupt(key, reason: "\(reason) (file \(target))")
-                    }
-                    throw ObjectStoreError.corrupt(key, reason: "\(error)")
-                }
+        do {
+            return try ChecksummedFile.readVerified(path: target, maxPayloadBytes: maxObjectBytes)
+        } catch {
+            switch error {
+            case .notFound: throw ObjectStoreError.notFound(key)
+            case .tooLarge(_, let size, let limit): throw ObjectStoreError.tooLarge(key, size: size, limit: limit)
+            case .corrupt(_, let reason): throw ObjectStoreError.corrupt(key, reason: "\(reason) (file \(target))")
+            case .io(let failure): throw ObjectStoreError.io(failure)
             }
         }
     }

@@ -19,22 +19,24 @@ public enum AtomicFile {
     }
 
     /// `write` for callers in other error domains: throws the raw `IOFailure`.
-    static func writeData(path: String, _ data: Data) throws(IOFailure) {
-        var result: Result<Void, IOFailure> = .success(())
-        data.withUnsafeBytes { bytes in
-            result = Result { () throws(IOFailure) in try writeBytes(path: path, bytes) }
-        }
-        try result.get()
-    }
+    static func writeData(path: String, _ data: Data) throws(IOFailure) { try writeParts(path: path, [data]) }
 
-    /// The temporary-file protocol behind `write`, throwing the raw `IOFailure` for callers in other domains.
-    static func writeBytes(path: String, _ bytes: UnsafeRawBufferPointer) throws(IOFailure) {
+    /// Writes the concatenation of `parts` (without building it in memory) by the temporary-file protocol.
+    static func writeParts(path: String, _ parts: [Data]) throws(IOFailure) {
         let directory = FileIO.directoryName(of: path)
         let temporary = directory + "/." + FileIO.baseName(of: path) + ".tmp-" + FileIO.uniqueSuffix()
         let fd = try FileIO.open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
         var isOpen = true
         do {
-            try FileIO.pwriteAll(fd, bytes, at: 0, path: temporary)
+            var offset = 0
+            for part in parts {
+                var result: Result<Void, IOFailure> = .success(())
+                part.withUnsafeBytes { bytes in
+                    result = Result { () throws(IOFailure) in try FileIO.pwriteAll(fd, bytes, at: offset, path: temporary) }
+                }
+                try result.get()
+                offset += part.count
+            }
             try FileIO.fsync(fd, path: temporary)
             FileIO.close(fd)
             isOpen = false

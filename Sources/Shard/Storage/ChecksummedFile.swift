@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import VecCore
 
@@ -27,6 +30,13 @@ public enum ChecksummedFile {
 
     /// The envelope bytes (header + payload) for `payload`.
     public static func encode(_ payload: Data) -> Data {
+        var out = header(for: payload)
+        out.append(payload)
+        return out
+    }
+
+    /// The 24-byte header that precedes `payload` in its envelope.
+    static func header(for payload: Data) -> Data {
         var header = [UInt8](repeating: 0, count: headerSize)
         header.replaceSubrange(0..<4, with: magic)
         LittleEndian.store(UInt16(version), into: &header, at: 4)
@@ -35,10 +45,7 @@ public enum ChecksummedFile {
         LittleEndian.store(payloadCRC, into: &header, at: 16)
         let headerCRC = header.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<20])) }
         LittleEndian.store(headerCRC, into: &header, at: 20)
-        var out = Data(capacity: headerSize + payload.count)
-        out.append(contentsOf: header)
-        out.append(payload)
-        return out
+        return Data(header)
     }
 
     /// Verifies an envelope and returns its payload.
@@ -54,10 +61,23 @@ public enum ChecksummedFile {
 
     /// Validates the envelope in `raw` and returns the payload's byte range within it.
     static func payloadRange(_ raw: UnsafeRawBufferPointer, source: String) throws(StorageError) -> Range<Int> {
+        guard raw.count >= headerSize else { throw shortFile(raw.count, source: source) }
+        let storedCRC = try verifyHeader(
+            UnsafeRawBufferPointer(rebasing: raw[0..<headerSize]), payloadBytes: raw.count - headerSize, source: source)
+        let range = headerSize..<raw.count
+        try verifyPayload(UnsafeRawBufferPointer(rebasing: raw[range]), storedCRC: storedCRC, source: source)
+        return range
+    }
+
+    private static func shortFile(_ size: Int, source: String) -> StorageError {
+        .corrupt(path: source, reason: "\(size) bytes is shorter than the \(headerSize)-byte header (truncated?)")
+    }
+
+    /// Checks a 24-byte header against the `payloadBytes` that follow it; returns the stored payload CRC.
+    private static func verifyHeader(_ raw: UnsafeRawBufferPointer, payloadBytes: Int, source: String)
+        throws(StorageError) -> UInt32
+    {
         func corrupt(_ reason: String) -> StorageError { .corrupt(path: source, reason: reason) }
-        guard raw.count >= headerSize else {
-            throw corrupt("\(raw.count) bytes is shorter than the \(headerSize)-byte header (truncated?)")
-        }
         guard raw.prefix(4).elementsEqual(magic) else { throw corrupt("bad magic, not a vecnode checksummed file") }
         let storedHeaderCRC = LittleEndian.load(UInt32.self, raw, at: 20)
         let headerCRC = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<20]))
@@ -70,24 +90,27 @@ public enum ChecksummedFile {
         }
         guard LittleEndian.load(UInt16.self, raw, at: 6) == 0 else { throw corrupt("reserved header bytes are not zero") }
         let length = LittleEndian.load(UInt64.self, raw, at: 8)
-        let available = UInt64(raw.count - headerSize)
-        guard length == available else {
-            throw corrupt("header says \(length) payload bytes but the file holds \(available) (truncated or extended)")
+        guard length == UInt64(payloadBytes) else {
+            throw corrupt("header says \(length) payload bytes but the file holds \(payloadBytes) (truncated or extended)")
         }
-        let range = headerSize..<raw.count
-        let storedCRC = LittleEndian.load(UInt32.self, raw, at: 16)
-        let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[range]))
-        guard storedCRC == crc else {
-            throw corrupt("payload checksum mismatch (stored \(hex(storedCRC)), computed \(hex(crc)))")
-        }
-        return range
+        return LittleEndian.load(UInt32.self, raw, at: 16)
     }
 
-    /// Durably writes `payload` in an envelope to `path` (see `AtomicFile.write`).
+    private static func verifyPayload(_ payload: UnsafeRawBufferPointer, storedCRC: UInt32, source: String)
+        throws(StorageError)
+    {
+        let crc = CRC32C.checksum(payload)
+        guard storedCRC == crc else {
+            throw .corrupt(path: source, reason: "payload checksum mismatch (stored \(hex(storedCRC)), computed \(hex(crc)))")
+        }
+    }
+
+    /// Durably writes `payload` in an envelope to `path` (see `AtomicFile.write`). The payload is written as is,
+    /// not copied into a combined buffer.
     ///
     /// - Throws: `StorageError.io`.
     public static func write(path: String, payload: Data) throws {
-        try AtomicFile.write(path: path, data: encode(payload))
+        do { try AtomicFile.writeParts(path: path, [header(for: payload), payload]) } catch { throw StorageError.io(error) }
     }
 
     /// Reads and verifies the envelope at `path`, returning its payload.
@@ -96,19 +119,57 @@ public enum ChecksummedFile {
     ///   allocation (`StorageError.tooLarge`).
     /// - Throws: `StorageError.notFound`, `.tooLarge`, `.corrupt` or `.io`.
     public static func read(path: String, maxPayloadBytes: Int = 1 << 30) throws -> Data {
-        let outcome: FileIO.ReadOutcome
-        do { outcome = try FileIO.readFile(path, maxBytes: maxPayloadBytes + headerSize) } catch {
-            throw StorageError.io(error)
+        try readVerified(path: path, maxPayloadBytes: maxPayloadBytes)
+    }
+
+    /// `read` with its typed error: validates the header first, then reads the payload straight into the
+    /// returned buffer (one allocation of exactly the payload size) and checks its CRC.
+    static func readVerified(path: String, maxPayloadBytes: Int) throws(StorageError) -> Data {
+        let fd: Int32
+        do { fd = try FileIO.open(path, O_RDONLY) } catch {
+            if error.code == ENOENT || error.code == ENOTDIR { throw .notFound(path: path) }
+            throw .io(error)
         }
-        switch outcome {
-        case .missing: throw StorageError.notFound(path: path)
-        case .tooLarge(let size): throw StorageError.tooLarge(path: path, size: size, limit: maxPayloadBytes + headerSize)
-        case .bytes(let bytes):
-            return try bytes.withUnsafeBytes { raw in
-                let range = try payloadRange(raw, source: path)
-                return Data(raw[range])
+        defer { FileIO.close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .io(IOFailure(operation: "fstat", path: path, code: errno)) }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw .notFound(path: path) }
+        let size = Int(st.st_size)
+        let limit = maxPayloadBytes + headerSize
+        guard size <= limit else { throw .tooLarge(path: path, size: size, limit: limit) }
+        guard size >= headerSize else { throw shortFile(size, source: path) }
+
+        var header = [UInt8](repeating: 0, count: headerSize)
+        var payload = Data(count: size - headerSize)
+        var result: Result<Int, IOFailure> = .success(0)
+        header.withUnsafeMutableBytes { b in
+            result = Result { () throws(IOFailure) -> Int in try FileIO.pread(fd, into: b, at: 0, path: path) }
+        }
+        let headerRead: Int
+        do { headerRead = try result.get() } catch { throw .io(error) }
+        guard headerRead == headerSize else {
+            throw .corrupt(path: path, reason: "file shrank while being read (\(headerRead) of \(size) bytes)")
+        }
+        var verified: Result<UInt32, StorageError> = .success(0)
+        header.withUnsafeBytes { raw in
+            verified = Result { () throws(StorageError) -> UInt32 in
+                try verifyHeader(raw, payloadBytes: size - headerSize, source: path)
             }
         }
+        let storedCRC = try verified.get()
+        payload.withUnsafeMutableBytes { b in
+            result = Result { () throws(IOFailure) -> Int in try FileIO.pread(fd, into: b, at: headerSize, path: path) }
+        }
+        let n: Int
+        do { n = try result.get() } catch { throw .io(error) }
+        guard n == payload.count else {
+            throw .corrupt(path: path, reason: "file shrank while being read (\(headerSize + n) of \(size) bytes)")
+        }
+        let crc = payload.withUnsafeBytes { CRC32C.checksum($0) }
+        guard crc == storedCRC else {
+            throw .corrupt(path: path, reason: "payload checksum mismatch (stored \(hex(storedCRC)), computed \(hex(crc)))")
+        }
+        return payload
     }
 
     static func hex(_ v: UInt32) -> String { "0x" + String(v, radix: 16) }

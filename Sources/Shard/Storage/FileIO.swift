@@ -152,38 +152,6 @@ enum FileIO {
         return result
     }
 
-    /// What `readFile` found.
-    enum ReadOutcome {
-        case bytes([UInt8])
-        /// No regular file at the path.
-        case missing
-        /// The file is larger than the caller's limit; nothing was read.
-        case tooLarge(size: Int)
-    }
-
-    /// Reads the whole file at `path`, refusing files larger than `maxBytes` before allocating.
-    static func readFile(_ path: String, maxBytes: Int) throws(IOFailure) -> ReadOutcome {
-        let fd: Int32
-        do { fd = try open(path, O_RDONLY) } catch {
-            if error.code == ENOENT || error.code == ENOTDIR { return .missing }
-            throw error
-        }
-        defer { close(fd) }
-        var st = stat()
-        if fstat(fd, &st) != 0 { throw IOFailure(operation: "fstat", path: path, code: errno) }
-        guard st.st_mode & S_IFMT == S_IFREG else { return .missing }
-        let size = Int(st.st_size)
-        if size > maxBytes { return .tooLarge(size: size) }
-        var bytes = [UInt8](repeating: 0, count: size)
-        var result: Result<Int, IOFailure> = .success(0)
-        bytes.withUnsafeMutableBytes { b in
-            result = Result { () throws(IOFailure) -> Int in try pread(fd, into: b, at: 0, path: path) }
-        }
-        let n = try result.get()
-        if n < size { bytes.removeLast(size - n) }  // shrank while reading; the caller's checksum judges the rest
-        return .bytes(bytes)
-    }
-
     /// The directory part of `path` (`"."` when there is none; `"/"` for a file at the root).
     static func directoryName(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
