@@ -11,7 +11,7 @@ extension ChannelLog {
     ///   disk since it was written), `.io`.
     public func read(from position: LogPosition, maxRecords: Int, maxBytes: Int = 16 << 20) throws -> [LogRecord] {
         precondition(maxRecords > 0 && maxBytes > 0, "maxRecords and maxBytes must be positive")
-        let plan = try core.state.withLock { s throws(LogError) -> [ReadPiece] in
+        let plan = try core.state.withLock { s throws(LogError) -> [LogReadPiece] in
             if s.closed { throw .closed }
             let first = s.segments[0].file.firstLSN
             if position.rawValue < first {
@@ -20,7 +20,7 @@ extension ChannelLog {
             if position.rawValue > s.endLSN {
                 throw .positionBeyondEnd(requested: position, end: LogPosition(s.endLSN))
             }
-            var pieces: [ReadPiece] = []
+            var pieces: [LogReadPiece] = []
             var lsn = position.rawValue
             var records = 0
             var bytes = 0
@@ -42,7 +42,7 @@ extension ChannelLog {
                 if end > local {
                     var bounds = Array(segment.offsets[local..<end])
                     bounds.append(end < segment.offsets.count ? segment.offsets[end] : UInt32(segment.endOffset))
-                    pieces.append(ReadPiece(file: segment.file, firstLSN: lsn, bounds: bounds))
+                    pieces.append(LogReadPiece(file: segment.file, firstLSN: lsn, bounds: bounds))
                     lsn += UInt64(end - local)
                 }
                 if end < segment.offsets.count { break planning }  // a limit was reached inside this segment
@@ -71,7 +71,7 @@ extension ChannelLog {
                 let immediate = core.state.withLock { s -> Bool? in
                     if s.endLSN > position.rawValue { return true }
                     if s.closed || Task.isCancelled { return false }
-                    s.waiters[id] = TailWaiter(position: position.rawValue, continuation: continuation)
+                    s.waiters[id] = LogTailWaiter(position: position.rawValue, continuation: continuation)
                     return nil
                 }
                 if let immediate {
@@ -112,7 +112,7 @@ extension ChannelLog {
 
 /// Consecutive records of one segment to read: `bounds[i]` is record `firstLSN + i`'s offset, the last entry
 /// the end of the range.
-struct ReadPiece {
+struct LogReadPiece {
     let file: LogSegmentFile
     let firstLSN: UInt64
     let bounds: [UInt32]

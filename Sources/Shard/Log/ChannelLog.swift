@@ -138,7 +138,7 @@ public final class ChannelLog: Sendable {
         try checkSize(payload)
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<LogPosition, any Error>) in
             core.enqueue(
-                PendingAppend(kind: kind, timestamp: timestamp, payload: payload) { result in
+                LogAppendRequest(kind: kind, timestamp: timestamp, payload: payload) { result in
                     continuation.resume(with: result.mapError { $0 as any Error })
                 })
         }
@@ -151,7 +151,7 @@ public final class ChannelLog: Sendable {
         let done = DispatchSemaphore(value: 0)
         let box = ResultBox()
         core.enqueue(
-            PendingAppend(kind: kind, timestamp: timestamp, payload: payload) { result in
+            LogAppendRequest(kind: kind, timestamp: timestamp, payload: payload) { result in
                 box.set(result)
                 done.signal()
             })
@@ -176,7 +176,7 @@ public final class ChannelLog: Sendable {
         guard first else { return }
         core.wake.signal()
         core.writerExited.wait()
-        let waiters = core.state.withLock { s -> [TailWaiter] in
+        let waiters = core.state.withLock { s -> [LogTailWaiter] in
             defer { s.waiters.removeAll() }
             return Array(s.waiters.values)
         }

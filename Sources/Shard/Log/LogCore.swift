@@ -27,7 +27,7 @@ final class LogCore: Sendable {
     }
 
     /// Queues an append for the writer, or completes it at once with the reason it cannot be accepted.
-    func enqueue(_ append: PendingAppend) {
+    func enqueue(_ append: LogAppendRequest) {
         let rejection: LogError? = state.withLock { s in
             if s.closed { return .closed }
             if let failure = s.failure { return .writerFailed(failure) }

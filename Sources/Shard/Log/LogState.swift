@@ -17,12 +17,12 @@ struct LogState {
     /// The position the next record will get: every position below it is durable and readable.
     var endLSN: UInt64
     /// Appends accepted but not yet taken by the writer, in arrival order.
-    var pending: [PendingAppend] = []
+    var pending: [LogAppendRequest] = []
     var closed = false
     /// Set when a write or fsync failed; appends are refused from then on.
     var failure: IOFailure?
     /// Consumers waiting in `waitForRecord(at:timeout:)`, by id.
-    var waiters: [UInt64: TailWaiter] = [:]
+    var waiters: [UInt64: LogTailWaiter] = [:]
     var nextWaiterID: UInt64 = 0
     var statistics = ChannelLog.Statistics()
 
@@ -37,9 +37,9 @@ struct LogState {
     }
 
     /// Removes and returns the waiters whose record has become durable.
-    mutating func takeSatisfiedWaiters() -> [TailWaiter] {
+    mutating func takeSatisfiedWaiters() -> [LogTailWaiter] {
         guard !waiters.isEmpty else { return [] }
-        var ready: [TailWaiter] = []
+        var ready: [LogTailWaiter] = []
         for (id, waiter) in waiters where waiter.position < endLSN {
             ready.append(waiter)
             waiters[id] = nil
@@ -49,7 +49,7 @@ struct LogState {
 }
 
 /// An append waiting for the writer thread.
-struct PendingAppend: Sendable {
+struct LogAppendRequest: Sendable {
     let kind: LogRecordKind
     let timestamp: UInt64
     let payload: Data
@@ -58,7 +58,7 @@ struct PendingAppend: Sendable {
 }
 
 /// A consumer waiting for the record at `position` to become durable.
-struct TailWaiter {
+struct LogTailWaiter {
     let position: UInt64
     let continuation: CheckedContinuation<Bool, Never>
     /// The task that resumes the waiter with `false` at its deadline; cancelled when resumed earlier.

@@ -40,7 +40,7 @@ final class LogWriter: @unchecked Sendable {
         let maxBatch = core.options.maxBatchBytes
         while true {
             core.wake.wait()
-            let (batch, failure, exit) = core.state.withLock { s -> ([PendingAppend], IOFailure?, Bool) in
+            let (batch, failure, exit) = core.state.withLock { s -> ([LogAppendRequest], IOFailure?, Bool) in
                 var bytes = 0
                 var count = 0
                 while count < s.pending.count {
@@ -64,7 +64,7 @@ final class LogWriter: @unchecked Sendable {
     }
 
     /// Writes, syncs, publishes and acknowledges `batch`, split into pieces at segment boundaries.
-    private func commit(_ batch: [PendingAppend]) {
+    private func commit(_ batch: [LogAppendRequest]) {
         let segmentBytes = core.options.segmentBytes
         var i = 0
         while i < batch.count {
@@ -113,7 +113,7 @@ final class LogWriter: @unchecked Sendable {
     /// Makes a piece's records visible to readers and wakes the tailers waiting for them.
     private func publish(offsets: [UInt32], bytes: Int) {
         let end = nextLSN, size = activeSize
-        let ready = core.state.withLock { s -> [TailWaiter] in
+        let ready = core.state.withLock { s -> [LogTailWaiter] in
             s.segments[s.segments.count - 1].offsets.append(contentsOf: offsets)
             s.segments[s.segments.count - 1].endOffset = size
             s.endLSN = end
@@ -138,7 +138,7 @@ final class LogWriter: @unchecked Sendable {
     }
 
     /// Records a write failure: the file tail is now unknown, so this batch and every later append fail.
-    private func fail(_ appends: ArraySlice<PendingAppend>, _ error: IOFailure) {
+    private func fail(_ appends: ArraySlice<LogAppendRequest>, _ error: IOFailure) {
         core.state.withLock { $0.failure = error }
         for append in appends { append.completion(.failure(.writerFailed(error))) }
     }
