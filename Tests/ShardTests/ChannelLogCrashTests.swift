@@ -133,7 +133,9 @@ import Testing
         defer { StorageTestSupport.remove(dir) }
         let seed: UInt64 = 20_261_128
         let result = try await StorageTestSupport.onDedicatedThread {
-            try ChannelLogCrashTests.runRounds(50, seed: seed, directory: dir)
+            do { return try ChannelLogCrashTests.runRounds(50, seed: seed, directory: dir) } catch {
+                throw CrashTestError("seed \(seed): \(error)")
+            }
         }
         // The test only means something if most rounds got to acknowledge records before the kill.
         #expect(result.roundsWithAcks >= 30, "seed \(seed): only \(result.roundsWithAcks) of 50 rounds acknowledged records")
@@ -192,7 +194,11 @@ import Testing
             let dir = StorageTestSupport.makeTemporaryDirectory("log-soak")
             defer { StorageTestSupport.remove(dir) }
             let part = try await StorageTestSupport.onDedicatedThread {
-                try ChannelLogCrashTests.runRounds(min(50, rounds - chunk * 50), seed: seed &+ UInt64(chunk), directory: dir)
+                do {
+                    return try ChannelLogCrashTests.runRounds(min(50, rounds - chunk * 50), seed: seed &+ UInt64(chunk), directory: dir)
+                } catch {
+                    throw CrashTestError("seed \(seed), chunk \(chunk): \(error)")
+                }
             }
             result.acks += part.acks
             result.roundsWithAcks += part.roundsWithAcks
