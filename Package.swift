@@ -31,12 +31,19 @@ let package = Package(
         .target(name: "CVecSupport"),
         .target(name: "VecCore", dependencies: ["CVecSupport"], swiftSettings: hotFlags),
         .target(name: "HNSW", dependencies: ["VecCore", "CVecSupport"], swiftSettings: hotFlags),
+        .target(name: "Shard", dependencies: ["VecCore"], swiftSettings: hotFlags),
         .target(name: "TestSupport", dependencies: ["VecCore"], swiftSettings: hotFlags),
         .executableTarget(
-            name: "vecbench", dependencies: ["VecCore", "HNSW"], path: "Benchmarks/vecbench",
+            name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard"], path: "Benchmarks/vecbench",
             swiftSettings: hotFlags),
         .testTarget(name: "VecCoreTests", dependencies: ["VecCore", "TestSupport"], swiftSettings: cpuFlags),
         .testTarget(name: "HNSWTests", dependencies: ["HNSW", "VecCore", "TestSupport"], swiftSettings: cpuFlags),
+        // The log crash test runs this child process and SIGKILLs it; the dependency makes `swift test` build it.
+        .executableTarget(
+            name: "ShardCrashHelper", dependencies: ["Shard"], path: "Tests/ShardCrashHelper",
+            swiftSettings: cpuFlags),
+        .testTarget(
+            name: "ShardTests", dependencies: ["Shard", "VecCore", "ShardCrashHelper"], swiftSettings: cpuFlags),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,6 +6,7 @@ import Foundation
 let commands: [BenchCommand] = [
     annCommand,
     filteredCommand,
+    logCommand,
 ]
 
 @MainActor func usage() -> String {
