@@ -37,6 +37,8 @@ public struct JSONReader {
     /// Per container: whether a member/element was already read (so a comma is needed next).
     private var started: [Bool] = []
     private var scratch: [UInt8] = []
+    /// Offset of the opening quote of the key most recently returned by `nextKey()`.
+    public private(set) var lastKeyOffset = 0
 
     private init(_ buf: UnsafeBufferPointer<UInt8>, options: JSONParseOptions) {
         base = buf.baseAddress ?? UnsafePointer(bitPattern: 1)!
@@ -118,6 +120,7 @@ public struct JSONReader {
             started[started.count - 1] = true
         }
         guard b == UInt8(ascii: "\"") else { throw unexpected() }
+        lastKeyOffset = offset
         let key = try readStringBody()
         guard try peekByte() == UInt8(ascii: ":") else { throw unexpected() }
         offset += 1
@@ -256,8 +259,8 @@ public struct JSONReader {
             var members = [JSONObject.Member]()
             var seen: Set<String>? = nil
             while true {
-                let keyOffset = offset
                 guard let k = try nextKey() else { break }
+                let keyOffset = lastKeyOffset
                 let v = try readValue()
                 // Duplicate detection: linear for small objects, a set once they grow (bounded cost).
                 var dupIndex: Int? = nil
