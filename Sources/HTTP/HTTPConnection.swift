@@ -37,6 +37,10 @@ final class HTTPConnection {
     /// Monotonic ns when the current incomplete request's first byte arrived (0: none in progress).
     var requestStart: UInt64 = 0
     var lastActivity: UInt64
+    /// Lingering close: the final response is sent and our side shut down; input is read and discarded
+    /// until the peer's end of stream or this monotonic deadline (0: not lingering). Closing with unread
+    /// input would make the kernel send RST, which can destroy the response before the client reads it.
+    var lingerUntil: UInt64 = 0
     /// Monotonic ns since output has been waiting for the socket to drain (0: not blocked).
     var writeBlockedSince: UInt64 = 0
 

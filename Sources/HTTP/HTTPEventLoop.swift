@@ -174,6 +174,7 @@ final class HTTPEventLoop: @unchecked Sendable {
         guard let c = connection(for: ev.token) else { return }
         let bits = Epoll.Events(rawValue: ev.events)
         if bits.contains(.error) { close(c); return }
+        if c.lingerUntil != 0 { discard(c); return }
         if !bits.isDisjoint(with: [.readable, .hangup, .readHangup]) {
             if !read(c) { return }
         }
@@ -241,6 +242,10 @@ final class HTTPEventLoop: @unchecked Sendable {
         }
         guard writeOut(c) else { return }
         if c.output.isEmpty {
+            if c.closeWhenFlushed && !c.readClosed && !draining {
+                startLingering(c)
+                return
+            }
             if c.closeWhenFlushed || (c.readClosed && c.slots.isEmpty) || (draining && c.isIdle) {
                 close(c)
                 return
@@ -326,6 +331,42 @@ final class HTTPEventLoop: @unchecked Sendable {
         return true
     }
 
+    /// Half-closes and keeps draining the peer's input for a short while before closing (see `lingerUntil`).
+    private func startLingering(_ c: HTTPConnection) {
+        guard c.lingerUntil == 0 else { return }
+        c.socket.shutdownWrite()
+        c.lingerUntil = now &+ HTTPEventLoop.lingerNs
+        c.input = ByteBuffer()
+        if c.interest != .readable {
+            do {
+                try epoll.modify(c.socket.fd, .readable, token: c.token)
+                c.interest = .readable
+            } catch {
+                close(c)
+            }
+        }
+    }
+
+    /// Reads and discards input of a lingering connection; closes it at end of stream or after 1 MiB.
+    private func discard(_ c: HTTPConnection) {
+        var total = 0
+        while total < 1 << 20 {
+            do {
+                switch try c.socket.receive(into: scratch) {
+                case .bytes(let n): total += n
+                case .wouldBlock: return
+                case .endOfStream: close(c); return
+                }
+            } catch {
+                close(c)
+                return
+            }
+        }
+        close(c)
+    }
+
+    private static let lingerNs: UInt64 = 2_000_000_000
+
     private func close(_ c: HTTPConnection) {
         guard !c.closed else { return }
         c.closed = true
@@ -341,7 +382,9 @@ final class HTTPEventLoop: @unchecked Sendable {
         if draining && now >= graceDeadline { return }
         var expired: [HTTPConnection] = []
         for c in connections.values {
-            if c.writeBlockedSince != 0 {
+            if c.lingerUntil != 0 {
+                if now >= c.lingerUntil { expired.append(c) }
+            } else if c.writeBlockedSince != 0 {
                 if now &- c.writeBlockedSince > writeTimeoutNs { expired.append(c) }
             } else if c.slots.isEmpty && !c.stopParsing {
                 if c.requestStart != 0 {
@@ -352,7 +395,7 @@ final class HTTPEventLoop: @unchecked Sendable {
             }
         }
         for c in expired {
-            if c.writeBlockedSince == 0 && c.requestStart != 0 {
+            if c.lingerUntil == 0 && c.writeBlockedSince == 0 && c.requestStart != 0 {
                 // Slow or stalled request: say so, then close.
                 c.stopParsing = true
                 let seq = c.enqueue(headOnly: false, keepAlive: false, version: .http1_1)
@@ -372,7 +415,7 @@ final class HTTPEventLoop: @unchecked Sendable {
             listening = false
         }
         for c in Array(connections.values) {
-            if c.isIdle {
+            if c.isIdle || c.lingerUntil != 0 {
                 close(c)
             } else if !c.slots.isEmpty {
                 c.slots[c.slots.count - 1].keepAlive = false
