@@ -327,6 +327,17 @@ public struct JSONReader {
             i += 1
             guard i < end, base[i] >= 0x30, base[i] <= 0x39 else { throw numberError(i) }
             while i < end, base[i] >= 0x30, base[i] <= 0x39 {
+                // Eight digits at a time while they fit the 19-digit mantissa (SWAR, as in fast_float).
+                if mantissa != 0, digits <= 11, i + 8 <= end {
+                    let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                    if JSONReader.isEightDigits(w) {
+                        mantissa = mantissa &* 100_000_000 &+ JSONReader.eightDigits(w)
+                        digits += 8
+                        exp10 -= 8
+                        i += 8
+                        continue
+                    }
+                }
                 if digits < 19 {
                     if mantissa == 0 && base[i] == 0x30 {
                         exp10 -= 1          // leading fractional zeros are not significant
@@ -392,6 +403,22 @@ public struct JSONReader {
         }
         guard d.isFinite else { throw JSONError(.numberOutOfRange, at: start) }
         return (false, 0, d)
+    }
+
+    /// True when all eight little-endian bytes of `v` are ASCII digits.
+    @inline(__always)
+    private static func isEightDigits(_ v: UInt64) -> Bool {
+        (v & 0xF0F0_F0F0_F0F0_F0F0) | (((v &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4) == 0x3333_3333_3333_3333
+    }
+
+    /// The value of eight ASCII digits loaded little-endian (first digit in the low byte).
+    @inline(__always)
+    private static func eightDigits(_ v: UInt64) -> UInt64 {
+        var val = v &- 0x3030_3030_3030_3030
+        val = (val &* 10) &+ (val >> 8)
+        val = (((val & 0x0000_00FF_0000_00FF) &* (100 &+ (1_000_000 << 32)))
+            &+ (((val >> 16) & 0x0000_00FF_0000_00FF) &* (1 &+ (10_000 << 32)))) >> 32
+        return val
     }
 
     private func numberError(_ i: Int) -> JSONError {

@@ -35,7 +35,9 @@ func errorOf(bytes: [UInt8]) -> JSONError? {
 
     @Test func doublesAreCorrectlyRounded() throws {
         let texts = ["0.1", "3.141592653589793", "1.7976931348623157e308", "5e-324", "2.2250738585072014e-308",
-                     "0.30000000000000004", "123456789012345678901234567890", "1e-7", "-0.0", "0.000001234"]
+                     "0.30000000000000004", "123456789012345678901234567890", "1e-7", "-0.0", "0.000001234",
+                     "0.1234567890123456789012", "1.00000000000000000001", "123.45678901234567",
+                     "0.00000000000000000000000123456789012", "98765432.123456789e-3", "1234567890123456789"]
         for t in texts {
             let v = try JSONValue.parse(t)
             #expect(v.doubleValue == Double(t), "\(t)")
@@ -109,6 +111,11 @@ func errorOf(bytes: [UInt8]) -> JSONError? {
         let doubles: [Double] = [0.12345678901234568, -0.987654321098765, 1.0000000000000002, 6.103515625e-05]
         let dtext = "[" + doubles.map { "\($0)" }.joined(separator: ",") + "]"
         #expect(try JSONReader.read(Array(dtext.utf8)) { try $0.readFloatArray() } == doubles.map { Float($0) })
+        // Long digit runs take the eight-digits-at-a-time path; results match correctly rounded Floats.
+        let long = ["0.1234567890123456789012", "-1.00000000000000000001", "123.45678901234567", "0.000012345678901234567",
+                    "98765432.123456789e-3", "1234567890123456789", "3.40282346638528859811704183484516925440e+38"]
+        let ltext = "[" + long.joined(separator: ",") + "]"
+        #expect(try JSONReader.read(Array(ltext.utf8)) { try $0.readFloatArray() } == long.map { Float($0)! })
         #expect(throws: JSONError.self) { try JSONReader.read(Array("[1, \"x\"]".utf8)) { try $0.readFloatArray() } }
         #expect(throws: JSONError.self) { try JSONReader.read(Array("[1e39]".utf8)) { try $0.readFloatArray() } }
         #expect(throws: JSONError.self) { try JSONReader.read(Array("{}".utf8)) { try $0.readFloatArray() } }
