@@ -70,12 +70,12 @@ final class HTTPConnection {
     }
 
     /// Serializes every response that is next in order into `output`. Returns whether any was written.
-    func flushReady(date: [UInt8], now: UInt64) -> Bool {
+    func flushReady(commonFields: [UInt8], now: UInt64) -> Bool {
         var wrote = false
         while let first = slots.first, let resp = first.response {
             let field: HTTPResponse.ConnectionField =
                 !first.keepAlive ? .close : (first.version == .http1_0 ? .keepAlive : .none)
-            resp.write(to: &output, headOnly: first.headOnly, connection: field, date: date)
+            resp.write(to: &output, headOnly: first.headOnly, connection: field, commonFields: commonFields)
             slots.removeFirst()
             firstSeq += 1
             wrote = true

@@ -36,6 +36,9 @@ final class HTTPEventLoop: @unchecked Sendable {
     private var generation: UInt64 = 0
     private var now: UInt64 = 0
     private var date = HTTPDateCache()
+    /// `date` plus `HTTPServerConfiguration.extraResponseHeaders`, serialized; rebuilt when the second changes.
+    private var commonFields: [UInt8] = []
+    private let extraFields: [UInt8]
     private var draining = false
     private var graceDeadline: UInt64 = 0
     private var listening = false
@@ -63,6 +66,11 @@ final class HTTPEventLoop: @unchecked Sendable {
         writeTimeoutNs = UInt64(config.writeTimeout * 1e9)
         let minTimeout = min(config.readTimeout, config.idleTimeout, config.writeTimeout)
         tickMs = Int32(max(5, min(250, minTimeout * 1000 / 4)))
+        var extra: [UInt8] = []
+        config.extraResponseHeaders.forEachRaw { n, v in
+            extra.append(contentsOf: n); extra.append(contentsOf: ": ".utf8); extra.append(contentsOf: v); extra.append(contentsOf: "\r\n".utf8)
+        }
+        extraFields = extra
     }
 
     deinit { scratch.deallocate() }
@@ -94,7 +102,7 @@ final class HTTPEventLoop: @unchecked Sendable {
     /// The thread body. Returns after shutdown completes.
     func run() {
         now = monotonicNanoseconds()
-        date.update()
+        updateDate()
         resumeAccepting()
         let events = UnsafeMutableBufferPointer<Epoll.Event>.allocate(capacity: 256)
         defer { events.deallocate() }
@@ -116,7 +124,7 @@ final class HTTPEventLoop: @unchecked Sendable {
                 }
             }
             if now >= nextSweep {
-                date.update()
+                updateDate()
                 sweep()
                 nextSweep = now + UInt64(tickMs) * 1_000_000
             }
@@ -124,6 +132,12 @@ final class HTTPEventLoop: @unchecked Sendable {
         }
         for c in Array(connections.values) { close(c) }
         if listening { epoll.remove(listener.socket.fd) }
+    }
+
+    private func updateDate() {
+        let before = date.field
+        date.update()
+        if date.field != before || commonFields.isEmpty { commonFields = date.field + extraFields }
     }
 
     private func resumeAccepting() {
@@ -237,7 +251,7 @@ final class HTTPEventLoop: @unchecked Sendable {
         guard !c.closed else { return }
         while true {
             parseRequests(c)
-            let wrote = c.flushReady(date: date.field, now: now)
+            let wrote = c.flushReady(commonFields: commonFields, now: now)
             if !wrote || c.stopParsing || c.input.isEmpty || c.slots.count >= config.maxPipelinedRequests { break }
         }
         guard writeOut(c) else { return }

@@ -3,8 +3,8 @@ extension HTTPResponse {
     enum ConnectionField { case none, keepAlive, close }
 
     /// Appends the response in HTTP/1.1 wire format: status line, handler fields (minus framing fields the
-    /// server owns), `content-length`, `date`, `connection`, blank line, body (omitted for HEAD, 1xx, 204, 304).
-    func write(to out: inout ByteBuffer, headOnly: Bool, connection: ConnectionField, date: [UInt8]) {
+    /// server owns), `content-length`, the common fields (`date` + configured extras), `connection`, blank line, body (omitted for HEAD, 1xx, 204, 304).
+    func write(to out: inout ByteBuffer, headOnly: Bool, connection: ConnectionField, commonFields: [UInt8]) {
         out.append(HTTPStatus.wireLines[status.code - 100])
         headers.forEachRaw { name, value in
             if equalsLowercase(name, "content-length") || equalsLowercase(name, "transfer-encoding")
@@ -20,7 +20,7 @@ extension HTTPResponse {
             out.appendDecimal(body.count)
             out.append("\r\n")
         }
-        out.append(date)
+        out.append(commonFields)
         switch connection {
         case .none: break
         case .keepAlive: out.append("connection: keep-alive\r\n")

@@ -33,6 +33,9 @@ public struct HTTPServerConfiguration: Sendable {
     /// When true, POST/PUT/PATCH without `Content-Length` or chunked body get 411. Default false:
     /// RFC 9112 says such a request has an empty body, and Milvus answers it with its own 1801 error.
     public var requireContentLength: Bool = false
+    /// Fields added to every response, including the server's own error responses (e.g.
+    /// `X-Upstream-Server: <node>`). Handlers should not set the same names. Default none.
+    public var extraResponseHeaders = HTTPHeaders()
     /// Where handlers run. nil (default): Swift's global concurrent executor. Pass a dedicated-thread
     /// executor for CPU-heavy handlers so they never occupy the cooperative pool; the event loops are
     /// OS threads of their own either way, so a slow handler never blocks network I/O.

@@ -137,6 +137,7 @@ struct FuzzRNG: RandomNumberGenerator {
         cfg.readTimeout = 1
         let server = try HTTPServer(configuration: cfg, router: HTTPServerFuzzTests.fuzzRouter())
         try server.start()
+        defer { server.shutdownBlocking(gracePeriod: 0.5) }     // also when the test throws
         var rng = FuzzRNG(seed: HTTPServerFuzzTests.seed)
         var cases = 0, responses = 0
         var failure: Error? = nil

@@ -44,7 +44,7 @@ func withServer(_ tweak: (inout HTTPServerConfiguration) -> Void = { _ in },
 /// cooperative thread each.
 @Suite(.serialized) struct HTTPServerTests {
     @Test func keepAliveServesManyRequestsOnOneConnection() async throws {
-        try await withServer { server in
+        try await withServer({ $0.extraResponseHeaders = ["X-Upstream-Server": "node-7"] }) { server in
             #expect(server.address.port != 0)
             let c = try RawHTTPClient(port: server.address.port)
             for i in 0..<5 {
@@ -56,7 +56,12 @@ func withServer(_ tweak: (inout HTTPServerConfiguration) -> Void = { _ in },
                 #expect(r.header("date") != nil)
             }
             try c.send("GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
-            #expect(try c.readResponse()?.bodyText == "ok")
+            let h = try #require(try c.readResponse())
+            #expect(h.bodyText == "ok" && h.header("x-upstream-server") == "node-7")
+            try c.send("GET /missing HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\n\r\n")
+            #expect(try c.readResponse()?.header("x-upstream-server") == "node-7")     // 404 from the router
+            let bad = try #require(try c.readResponse())                                // 400 from the parser
+            #expect(bad.status == 400 && bad.header("x-upstream-server") == "node-7")
         }
     }
 
@@ -166,6 +171,7 @@ func withServer(_ tweak: (inout HTTPServerConfiguration) -> Void = { _ in },
         cfg.handlerExecutor = TestThreadExecutor.shared
         let server = try HTTPServer(configuration: cfg, router: testRouter())
         try server.start()
+        defer { server.shutdownBlocking(gracePeriod: 0.5) }     // also when an expectation below throws
         let port = server.address.port
         let idle = try RawHTTPClient(port: port)
         try idle.send("GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -188,6 +194,7 @@ func withServer(_ tweak: (inout HTTPServerConfiguration) -> Void = { _ in },
         cfg.handlerExecutor = TestThreadExecutor.shared
         let server = try HTTPServer(configuration: cfg, router: testRouter())
         try server.start()
+        defer { server.shutdownBlocking(gracePeriod: 0) }
         let busy = try RawHTTPClient(port: server.address.port)
         try busy.send("GET /delay?ms=3000 HTTP/1.1\r\nHost: t\r\n\r\n")
         try await Task.sleep(for: .milliseconds(50))
