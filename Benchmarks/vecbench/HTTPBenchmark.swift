@@ -11,15 +11,18 @@ let httpCommand = BenchCommand(
 
 private let httpUsage = """
     usage: vecbench http [--connections 1,64] [--seconds 3] [--dim 384] [--loops 1] [--endpoints health,echo]
+                         [--serve SECONDS] [--port P]
       Starts an HTTPServer on 127.0.0.1 (ephemeral port) with GET /health and POST /echo (parses a JSON body
       {"vector": [dim floats], "top_k": 10} with JSONReader and answers a small JSON object), then drives it
       with N keep-alive connections from one client thread for a fixed time. Prints requests/s, p50, p99,
       and process CPU per request (client and server share the process and the machine's cores).
+      --serve N: only run the server for N seconds on --port (default 8088) for an external load tool, e.g.
+      wrk -t1 -c64 -d3s http://127.0.0.1:8088/health; the echo body is written to /tmp/vecbench-echo.json.
     """
 
 private func runHTTPBenchmark(_ args: [String]) throws {
     if args.contains("--help") || args.contains("-h") { print(httpUsage); return }
-    let flags = try FlagParser(args, valued: ["--connections", "--seconds", "--dim", "--loops", "--endpoints"])
+    let flags = try FlagParser(args, valued: ["--connections", "--seconds", "--dim", "--loops", "--endpoints", "--serve", "--port"])
     let connections = try flags.intList("--connections", default: [1, 64])
     let seconds = Double(try flags.int("--seconds", default: 3))
     let dim = try flags.int("--dim", default: 384)
@@ -58,13 +61,26 @@ private func runHTTPBenchmark(_ args: [String]) throws {
         w.endObject()
         return .json(bytes: w.bytes)
     }
+    let serve = try flags.int("--serve", default: 0)
     var cfg = HTTPServerConfiguration()
+    if serve > 0 {
+        let port = try flags.int("--port", default: 8088)
+        guard (1...65535).contains(port) else { throw BenchError("--port must be in 1...65535") }
+        cfg.address = try SocketAddress(host: "127.0.0.1", port: UInt16(port))
+        try Data(body).write(to: URL(fileURLWithPath: "/tmp/vecbench-echo.json"))
+    }
     cfg.loopThreads = loops
     cfg.maxConnections = 4096
     let server = try HTTPServer(configuration: cfg, router: router)
     try server.start()
     defer { server.shutdownBlocking(gracePeriod: 1) }
     print("server: 127.0.0.1:\(server.address.port), \(loops) event loop(s), handlers on the global executor")
+    if serve > 0 {
+        print("serving for \(serve) s (GET /health, POST /echo with /tmp/vecbench-echo.json)")
+        var ts = timespec(tv_sec: serve, tv_nsec: 0)
+        nanosleep(&ts, nil)
+        return
+    }
     print(String(repeating: "-", count: 92))
     print("endpoint      conns   requests/s     p50 µs     p99 µs   p99.9 µs   CPU µs/req   errors")
 
