@@ -75,14 +75,16 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    /// Called by each loop thread as it ends; the last one closes the listener and wakes `shutdown` callers.
     private func loopExited() {
-        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+        let (last, waiters) = state.withLock { s -> (Bool, [CheckedContinuation<Void, Never>]) in
             s.running -= 1
-            guard s.running == 0 else { return [] }
+            guard s.running == 0 else { return (false, []) }
             defer { s.waiters = [] }
-            return s.waiters
+            return (true, s.waiters)
         }
-        if !waiters.isEmpty || state.withLock({ $0.running == 0 }) { closeListenerOnce() }
+        guard last else { return }
+        closeListenerOnce()
         for w in waiters { w.resume() }
     }
 

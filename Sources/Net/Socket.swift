@@ -32,8 +32,11 @@ public struct Socket: Sendable, Hashable {
     }
 
     /// Opens a blocking TCP connection to `address` with TCP_NODELAY set.
-    /// - Parameter timeout: connect deadline in seconds (also applied as the default send/receive timeout
-    ///   when `ioTimeout` is nil is NOT done: I/O stays blocking without a deadline unless `ioTimeout` is set).
+    /// - Parameters:
+    ///   - timeout: connect deadline in seconds.
+    ///   - ioTimeout: when set, later blocking sends/receives fail with `timedOut` after this many seconds;
+    ///     when nil they block without a deadline.
+    /// - Throws: `NetError.system` (e.g. ECONNREFUSED) or `.timedOut`.
     public static func connect(to address: SocketAddress, timeout: Double = 5, ioTimeout: Double? = nil) throws -> Socket {
         let s = try makeTCP(ipv6: address.isIPv6)
         do {

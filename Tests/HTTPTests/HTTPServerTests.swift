@@ -1,4 +1,5 @@
 import Testing
+import Synchronization
 import Net
 import JSON
 @testable import HTTP
@@ -225,6 +226,48 @@ func withServer(_ tweak: (inout HTTPServerConfiguration) -> Void = { _ in },
             #expect(try c.readResponse()?.body.count == 1 << 20)
             #expect(try c.readResponse()?.body.count == 1 << 20)
         }
+    }
+
+    @Test func handlersRunOnTheConfiguredExecutor() async throws {
+        try await withServer { server in
+            let before = TestThreadExecutor.shared.jobsRun.load(ordering: .relaxed)
+            let c = try RawHTTPClient(port: server.address.port)
+            try c.send("GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try c.readResponse()?.status == 200)
+            let after = TestThreadExecutor.shared.jobsRun.load(ordering: .relaxed)
+            #expect(after > before)
+        }
+    }
+
+    @Test func cpuHeavyHandlerDoesNotBlockOtherConnections() async throws {
+        let spinning = Atomic<Bool>(false)
+        let spinDone = Atomic<Bool>(false)
+        var router = testRouter()
+        router.get("/spin") { _ in
+            // The CPU-heavy part hops to dedicated threads; the event loop keeps serving meanwhile.
+            await withTaskExecutorPreference(TestThreadExecutor.cpu) {
+                spinning.store(true, ordering: .relaxed)
+                let end = monotonicNanoseconds() + 600_000_000
+                var x: UInt64 = 1
+                while monotonicNanoseconds() < end { x = x &* 6364136223846793005 &+ 1 }
+                spinDone.store(x != 0, ordering: .relaxed)
+            }
+            return .text("spun")
+        }
+        var cfg = HTTPServerConfiguration()
+        cfg.handlerExecutor = TestThreadExecutor.shared     // test clients block pool threads; see the suite note
+        let server = try HTTPServer(configuration: cfg, router: router)
+        try server.start()
+        defer { server.shutdownBlocking(gracePeriod: 2) }
+        let spin = try RawHTTPClient(port: server.address.port)
+        try spin.send("GET /spin HTTP/1.1\r\nHost: t\r\n\r\n")
+        while !spinning.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(5)) }
+        let c = try RawHTTPClient(port: server.address.port)
+        try c.send("GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try c.readResponse()?.status == 200)
+        let finishedFirst = spinDone.load(ordering: .relaxed)
+        #expect(!finishedFirst, "/health waited for the spinning handler")
+        #expect(try spin.readResponse()?.bodyText == "spun")
     }
 
     @Test func portInUseIsATypedError() throws {

@@ -6,6 +6,8 @@ import Synchronization
 /// whose clients block a cooperative thread can never starve the handlers.
 final class TestThreadExecutor: TaskExecutor, @unchecked Sendable {
     private let queue = Mutex<[UnownedJob]>([])
+    /// Jobs run so far (lets tests check that handlers really ran here).
+    let jobsRun = Atomic<Int>(0)
     private let ready = DispatchSemaphore(value: 0)
     private var thread: OSThread?
 
@@ -14,7 +16,10 @@ final class TestThreadExecutor: TaskExecutor, @unchecked Sendable {
             while true {
                 ready.wait()
                 let job = queue.withLock { $0.isEmpty ? nil : $0.removeFirst() }
-                job?.runSynchronously(on: asUnownedTaskExecutor())
+                if let job {
+                    jobsRun.add(1, ordering: .relaxed)
+                    job.runSynchronously(on: asUnownedTaskExecutor())
+                }
             }
         }
     }
@@ -27,4 +32,6 @@ final class TestThreadExecutor: TaskExecutor, @unchecked Sendable {
 
     /// One executor for the whole test process (its thread lives as long as the process).
     static let shared = TestThreadExecutor(name: "test-handlers")
+    /// A second executor standing in for the search threads of CPU-heavy handlers.
+    static let cpu = TestThreadExecutor(name: "test-cpu")
 }

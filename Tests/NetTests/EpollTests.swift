@@ -21,14 +21,4 @@ import Net
         #expect(m == 1 && events[0].token == Epoll.wakeToken)
         #expect(try ep.wait(into: events, timeoutMs: 0) == 0)     // the wake was drained
     }
-
-    @Test func osThreadRunsAndJoins() throws {
-        final class Box: @unchecked Sendable { var v = 0 }
-        let b = Box()
-        let t = try OSThread(name: "test-thread") { b.v = 42 }
-        t.join()
-        #expect(b.v == 42)
-        let t0 = monotonicNanoseconds()
-        #expect(monotonicNanoseconds() >= t0)
-    }
 }
