@@ -11,6 +11,11 @@ final class HTTPConnection {
         var keepAlive: Bool
         let version: HTTPVersion
         var response: HTTPResponse?
+        /// For `HTTPExchange`: method and route (nil when rejected before parsing), start time, body size.
+        let method: HTTPMethod?
+        let route: String?
+        let start: UInt64
+        let requestBytes: Int
     }
 
     let socket: Socket
@@ -55,8 +60,10 @@ final class HTTPConnection {
     var isIdle: Bool { slots.isEmpty && input.isEmpty && output.isEmpty && !parser.midRequest }
 
     /// Reserves the next response slot and returns its sequence number.
-    func enqueue(headOnly: Bool, keepAlive: Bool, version: HTTPVersion) -> UInt64 {
-        slots.append(Slot(headOnly: headOnly, keepAlive: keepAlive, version: version, response: nil))
+    func enqueue(headOnly: Bool, keepAlive: Bool, version: HTTPVersion, method: HTTPMethod? = nil,
+                 route: String? = nil, start: UInt64, requestBytes: Int = 0) -> UInt64 {
+        slots.append(Slot(headOnly: headOnly, keepAlive: keepAlive, version: version, response: nil,
+                          method: method, route: route, start: start, requestBytes: requestBytes))
         defer { nextSeq += 1 }
         return nextSeq
     }
@@ -70,12 +77,17 @@ final class HTTPConnection {
     }
 
     /// Serializes every response that is next in order into `output`. Returns whether any was written.
-    func flushReady(commonFields: [UInt8], now: UInt64) -> Bool {
+    func flushReady(commonFields: [UInt8], now: UInt64, observer: (@Sendable (HTTPExchange) -> Void)?) -> Bool {
         var wrote = false
         while let first = slots.first, let resp = first.response {
             let field: HTTPResponse.ConnectionField =
                 !first.keepAlive ? .close : (first.version == .http1_0 ? .keepAlive : .none)
             resp.write(to: &output, headOnly: first.headOnly, connection: field, commonFields: commonFields)
+            if let observer {
+                observer(HTTPExchange(method: first.method, route: first.route, status: resp.status.code,
+                                      durationNanoseconds: now &- first.start, requestBodyBytes: first.requestBytes,
+                                      responseBodyBytes: resp.body.count))
+            }
             slots.removeFirst()
             firstSeq += 1
             wrote = true

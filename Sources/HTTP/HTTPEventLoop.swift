@@ -251,7 +251,7 @@ final class HTTPEventLoop: @unchecked Sendable {
         guard !c.closed else { return }
         while true {
             parseRequests(c)
-            let wrote = c.flushReady(commonFields: commonFields, now: now)
+            let wrote = c.flushReady(commonFields: commonFields, now: now, observer: config.responseObserver)
             if !wrote || c.stopParsing || c.input.isEmpty || c.slots.count >= config.maxPipelinedRequests { break }
         }
         guard writeOut(c) else { return }
@@ -294,7 +294,7 @@ final class HTTPEventLoop: @unchecked Sendable {
                 c.requestStart = 0
                 dispatch(c, req)
             case .error(let e):
-                let seq = c.enqueue(headOnly: false, keepAlive: false, version: .http1_1)
+                let seq = c.enqueue(headOnly: false, keepAlive: false, version: .http1_1, start: now)
                 c.fill(seq, .error(e.status, e.description))
                 c.stopParsing = true
                 c.requestStart = 0
@@ -305,9 +305,11 @@ final class HTTPEventLoop: @unchecked Sendable {
 
     private func dispatch(_ c: HTTPConnection, _ req: HTTPRequest) {
         let keepAlive = req.keepAlive && !draining
-        let seq = c.enqueue(headOnly: req.method == .HEAD, keepAlive: keepAlive, version: req.version)
+        let (match, route) = req.withPathBytes { router.matchRoute(method: req.method, path: $0) }
+        let seq = c.enqueue(headOnly: req.method == .HEAD, keepAlive: keepAlive, version: req.version,
+                            method: req.method, route: route, start: now, requestBytes: req.body.count)
         if !keepAlive { c.stopParsing = true }
-        switch router.match(req) {
+        switch match {
         case .handler(let h):
             let token = c.token
             Task(executorPreference: config.handlerExecutor) { [self] in
@@ -412,7 +414,7 @@ final class HTTPEventLoop: @unchecked Sendable {
             if c.lingerUntil == 0 && c.writeBlockedSince == 0 && c.requestStart != 0 {
                 // Slow or stalled request: say so, then close.
                 c.stopParsing = true
-                let seq = c.enqueue(headOnly: false, keepAlive: false, version: .http1_1)
+                let seq = c.enqueue(headOnly: false, keepAlive: false, version: .http1_1, start: now)
                 c.fill(seq, .error(.requestTimeout, "request not received within \(config.readTimeout) s"))
                 service(c)
             } else {

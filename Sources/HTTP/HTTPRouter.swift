@@ -14,6 +14,7 @@ public struct HTTPRouter: Sendable {
     struct Route: Sendable {
         let method: HTTPMethod
         let path: [UInt8]
+        let pattern: String
         let handler: Handler
     }
 
@@ -37,7 +38,7 @@ public struct HTTPRouter: Sendable {
         let h = bytes.withUnsafeBufferPointer(HTTPRouter.hash)
         var routes = table[h] ?? []
         routes.removeAll { $0.method == method && $0.path == bytes }
-        routes.append(Route(method: method, path: bytes, handler: handler))
+        routes.append(Route(method: method, path: bytes, pattern: path, handler: handler))
         table[h] = routes
     }
 
@@ -46,18 +47,25 @@ public struct HTTPRouter: Sendable {
 
     /// Finds the handler for `method` and raw `path` bytes.
     public func match(method: HTTPMethod, path: UnsafeBufferPointer<UInt8>) -> Match {
-        guard let bucket = table[HTTPRouter.hash(path)] else { return .notFound }
+        matchRoute(method: method, path: path).match
+    }
+
+    /// `match` plus the registered path that matched (nil for 404), a bounded label set for metrics.
+    func matchRoute(method: HTTPMethod, path: UnsafeBufferPointer<UInt8>) -> (match: Match, route: String?) {
+        guard let bucket = table[HTTPRouter.hash(path)] else { return (.notFound, nil) }
         var allowed: [HTTPMethod] = []
         var get: Handler? = nil
+        var pattern: String? = nil
         for r in bucket where r.path.count == path.count && r.path.withUnsafeBufferPointer({ memcmpEqual($0.baseAddress!, path.baseAddress!, path.count) }) {
-            if r.method == method { return .handler(r.handler) }
+            if r.method == method { return (.handler(r.handler), r.pattern) }
             if r.method == .GET { get = r.handler }
             allowed.append(r.method)
+            pattern = r.pattern
         }
-        if method == .HEAD, let g = get { return .handler(g) }
-        if allowed.isEmpty { return .notFound }
+        if method == .HEAD, let g = get { return (.handler(g), pattern) }
+        if allowed.isEmpty { return (.notFound, nil) }
         if get != nil && !allowed.contains(.HEAD) { allowed.append(.HEAD) }
-        return .methodNotAllowed(allowed: allowed)
+        return (.methodNotAllowed(allowed: allowed), pattern)
     }
 
     /// Finds the handler for a request.

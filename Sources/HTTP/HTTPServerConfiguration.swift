@@ -36,6 +36,10 @@ public struct HTTPServerConfiguration: Sendable {
     /// Fields added to every response, including the server's own error responses (e.g.
     /// `X-Upstream-Server: <node>`). Handlers should not set the same names. Default none.
     public var extraResponseHeaders = HTTPHeaders()
+    /// Called on the event-loop thread for every response the server writes — handler responses, 404/405,
+    /// parse errors and timeouts alike — so metrics see everything. It must be cheap and must not block
+    /// (count into atomics or a lock-free histogram). Default nil.
+    public var responseObserver: (@Sendable (HTTPExchange) -> Void)? = nil
     /// Where handlers run. nil (default): Swift's global concurrent executor. Pass a dedicated-thread
     /// executor for CPU-heavy handlers so they never occupy the cooperative pool; the event loops are
     /// OS threads of their own either way, so a slow handler never blocks network I/O.
@@ -76,4 +80,21 @@ public enum HTTPServerError: Error, CustomStringConvertible, Sendable {
         case .network(let e): return "HTTP server: \(e)"
         }
     }
+}
+
+/// One answered request, as reported to `HTTPServerConfiguration.responseObserver`.
+public struct HTTPExchange: Sendable {
+    /// The request method; nil when the request was rejected before it was parsed (400, 413, 408, …).
+    public let method: HTTPMethod?
+    /// The registered route path that matched (also for 405); nil for 404s and rejected requests.
+    /// Route strings come from the router, so their number is bounded: safe as a metrics label.
+    public let route: String?
+    /// The response status code.
+    public let status: Int
+    /// Nanoseconds from the request being fully received to its response being queued for sending
+    /// (handler time plus queueing; excludes reading the request and the network write).
+    public let durationNanoseconds: UInt64
+    /// Body sizes in bytes.
+    public let requestBodyBytes: Int
+    public let responseBodyBytes: Int
 }

@@ -270,6 +270,27 @@ func withServer(_ tweak: (inout HTTPServerConfiguration) -> Void = { _ in },
         #expect(try spin.readResponse()?.bodyText == "spun")
     }
 
+    @Test func observerSeesEveryResponse() async throws {
+        let seen = Mutex<[HTTPExchange]>([])
+        try await withServer({ $0.responseObserver = { e in seen.withLock { $0.append(e) } } }) { server in
+            let c = try RawHTTPClient(port: server.address.port)
+            try c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc"
+                       + "GET /missing HTTP/1.1\r\nHost: t\r\n\r\n"
+                       + "PUT /health HTTP/1.1\r\nHost: t\r\n\r\n"
+                       + "GET /x HTTP/9.9\r\n\r\n")
+            for _ in 0..<4 { _ = try c.readResponse() }
+            #expect(try c.isClosedByServer())
+        }
+        let r = seen.withLock { $0 }
+        #expect(r.count == 4)
+        guard r.count == 4 else { return }
+        #expect(r[0].method == .POST && r[0].route == "/echo" && r[0].status == 200)
+        #expect(r[0].requestBodyBytes == 3 && r[0].responseBodyBytes == 3)
+        #expect(r[1].method == .GET && r[1].route == nil && r[1].status == 404)
+        #expect(r[2].method == .PUT && r[2].route == "/health" && r[2].status == 405)
+        #expect(r[3].method == nil && r[3].route == nil && r[3].status == 505)
+    }
+
     @Test func portInUseIsATypedError() throws {
         let a = try HTTPServer(configuration: .init(), router: testRouter())
         defer { a.shutdownBlocking(gracePeriod: 0) }
