@@ -25,6 +25,9 @@ let package = Package(
     products: [
         .library(name: "VecCore", targets: ["VecCore"]),
         .library(name: "HNSW", targets: ["HNSW"]),
+        .library(name: "Net", targets: ["Net"]),
+        .library(name: "JSON", targets: ["JSON"]),
+        .library(name: "HTTP", targets: ["HTTP"]),
         .executable(name: "vecbench", targets: ["vecbench"]),
     ],
     targets: [
@@ -33,8 +36,12 @@ let package = Package(
         .target(name: "HNSW", dependencies: ["VecCore", "CVecSupport"], swiftSettings: hotFlags),
         .target(name: "Shard", dependencies: ["VecCore"], swiftSettings: hotFlags),
         .target(name: "TestSupport", dependencies: ["VecCore"], swiftSettings: hotFlags),
+        .target(name: "CEpoll"),
+        .target(name: "Net", dependencies: ["CEpoll"], swiftSettings: hotFlags),
+        .target(name: "JSON", swiftSettings: hotFlags),
+        .target(name: "HTTP", dependencies: ["Net", "JSON"], swiftSettings: hotFlags),
         .executableTarget(
-            name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard"], path: "Benchmarks/vecbench",
+            name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP"], path: "Benchmarks/vecbench",
             swiftSettings: hotFlags),
         .testTarget(name: "VecCoreTests", dependencies: ["VecCore", "TestSupport"], swiftSettings: cpuFlags),
         .testTarget(name: "HNSWTests", dependencies: ["HNSW", "VecCore", "TestSupport"], swiftSettings: cpuFlags),
@@ -44,6 +51,9 @@ let package = Package(
             swiftSettings: cpuFlags),
         .testTarget(
             name: "ShardTests", dependencies: ["Shard", "VecCore", "ShardCrashHelper"], swiftSettings: cpuFlags),
+        .testTarget(name: "NetTests", dependencies: ["Net"], swiftSettings: cpuFlags),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: cpuFlags),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Net", "JSON"], swiftSettings: cpuFlags),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,6 +7,7 @@ let commands: [BenchCommand] = [
     annCommand,
     filteredCommand,
     logCommand,
+    httpCommand,
 ]
 
 @MainActor func usage() -> String {
