@@ -32,11 +32,13 @@ let package = Package(
         .target(name: "VecCore", dependencies: ["CVecSupport"], swiftSettings: hotFlags),
         .target(name: "HNSW", dependencies: ["VecCore", "CVecSupport"], swiftSettings: hotFlags),
         .target(name: "TestSupport", dependencies: ["VecCore"], swiftSettings: hotFlags),
+        .target(name: "Wire", dependencies: ["VecCore"], swiftSettings: hotFlags),
         .executableTarget(
-            name: "vecbench", dependencies: ["VecCore", "HNSW"], path: "Benchmarks/vecbench",
+            name: "vecbench", dependencies: ["VecCore", "HNSW", "Wire"], path: "Benchmarks/vecbench",
             swiftSettings: hotFlags),
         .testTarget(name: "VecCoreTests", dependencies: ["VecCore", "TestSupport"], swiftSettings: cpuFlags),
         .testTarget(name: "HNSWTests", dependencies: ["HNSW", "VecCore", "TestSupport"], swiftSettings: cpuFlags),
+        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: cpuFlags),
     ],
     swiftLanguageModes: [.v6]
 )
