@@ -10,12 +10,16 @@ final class PendingCalls: @unchecked Sendable {
     private struct Entry {
         var continuation: CheckedContinuation<WireReader, any Error>
         var timer: UInt64?
+        /// The request has been handed to the transport, so abandoning it must notify the server.
+        var sent = false
     }
 
     private let lock = NSLock()
     private var entries: [UInt64: Entry] = [:]
     private var nextID: UInt64 = 1
     private var closedError: WireError?
+    /// Calls ended early (cancelled) while their `send` was still running: the sender abandons them.
+    private var endedWhileSending: Set<UInt64> = []
 
     /// A request id not used by any call in flight.
     func makeRequestID() -> UInt64 {
@@ -36,14 +40,20 @@ final class PendingCalls: @unchecked Sendable {
 
     /// Registers call `id`, runs `send` (which puts the request on its way) and waits for the outcome.
     ///
+    /// The deadline timer starts only after `send` has queued the request, and `abandon` runs only for a
+    /// request that was sent — so a CANCEL frame can never overtake its request on the connection.
+    ///
     /// - Parameters:
-    ///   - deadline: when to give up with `deadlineExceeded`.
+    ///   - deadline: when to give up with `deadlineExceeded`; already past → fails without sending.
     ///   - send: starts the request; returning an error fails the call with it.
-    ///   - abandon: runs (once) if the call ends by deadline or cancellation.
+    ///   - abandon: runs (once) if a sent call ends by deadline or cancellation.
     func call(
         id: UInt64, deadline: ContinuousClock.Instant, send: () -> WireError?,
         abandon: @escaping @Sendable (UInt64) -> Void
     ) async throws(WireError) -> WireReader {
+        guard ContinuousClock.now < deadline else {
+            throw WireError(.deadlineExceeded, retriable: true, "the call's deadline passed before it was sent")
+        }
         do {
             return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<WireReader, any Error>) in
@@ -53,36 +63,55 @@ final class PendingCalls: @unchecked Sendable {
                         continuation.resume(throwing: error)
                         return
                     }
-                    entries[id] = Entry(continuation: continuation, timer: nil)
+                    entries[id] = Entry(continuation: continuation)
                     lock.unlock()
-                    let token = DeadlineTimer.shared.schedule(at: deadline) { [weak self] in
-                        guard let self else { return }
-                        if self.fail(id, WireError(.deadlineExceeded, retriable: true, "call timed out")) {
-                            abandon(id)
-                        }
-                    }
-                    lock.lock()
-                    if entries[id] != nil {
-                        entries[id]!.timer = token
-                        lock.unlock()
-                    } else {
-                        lock.unlock()
-                        DeadlineTimer.shared.cancel(token)
-                    }
                     if Task.isCancelled {
-                        if fail(id, WireError(.cancelled, "the calling task was cancelled")) { abandon(id) }
+                        end(id, WireError(.cancelled, "the calling task was cancelled"), abandon: abandon)
+                        lock.withLock { _ = endedWhileSending.remove(id) }
                         return
                     }
-                    if let error = send() { fail(id, error) }
+                    if let error = send() {
+                        end(id, error, abandon: abandon)
+                        lock.withLock { _ = endedWhileSending.remove(id) }
+                        return
+                    }
+                    lock.lock()
+                    guard entries[id] != nil else {
+                        // Ended while sending. If it was cancelled (not answered), the canceller saw
+                        // `sent == false` and left abandoning to us.
+                        let cancelled = endedWhileSending.remove(id) != nil
+                        lock.unlock()
+                        if cancelled { abandon(id) }
+                        return
+                    }
+                    entries[id]!.sent = true
+                    entries[id]!.timer = DeadlineTimer.shared.schedule(at: deadline) { [weak self] in
+                        self?.end(id, WireError(.deadlineExceeded, retriable: true, "call timed out"), abandon: abandon)
+                    }
+                    lock.unlock()
                 }
             } onCancel: {
-                if fail(id, WireError(.cancelled, "the calling task was cancelled")) { abandon(id) }
+                end(id, WireError(.cancelled, "the calling task was cancelled"), abandon: abandon)
             }
         } catch let error as WireError {
             throw error
         } catch {
             throw WireError(.handlerFailed, "unexpected error: \(error)")
         }
+    }
+
+    /// Ends call `id` early with `error`, abandoning it at the server if it was sent.
+    private func end(_ id: UInt64, _ error: WireError, abandon: @Sendable (UInt64) -> Void) {
+        lock.lock()
+        guard let entry = entries.removeValue(forKey: id) else {
+            lock.unlock()
+            return
+        }
+        if !entry.sent { endedWhileSending.insert(id) }
+        lock.unlock()
+        if let timer = entry.timer { DeadlineTimer.shared.cancel(timer) }
+        entry.continuation.resume(throwing: error)
+        if entry.sent { abandon(id) }
     }
 
     /// Completes call `id` with a reply; returns false if it had already ended (late reply, ignored).
@@ -102,7 +131,7 @@ final class PendingCalls: @unchecked Sendable {
         return true
     }
 
-    /// Fails call `id`; returns whether it was still pending.
+    /// Fails call `id` (a reply carried an error, or the send failed); returns whether it was pending.
     @discardableResult
     func fail(_ id: UInt64, _ error: WireError) -> Bool {
         complete(id, with: .failure(error))
