@@ -81,7 +81,8 @@ final class FrameWriter: @unchecked Sendable {
             queue.insert(Pending(frame: frame, offset: written), at: 0)
             queuedBytes += frame.count - written
         }
-        if !queue.isEmpty { condition.signal() }
+        // Wake the writer thread: frames were queued while we wrote, or it waits to stop once not busy.
+        if !queue.isEmpty || flushThenStop || closed { condition.broadcast() }
         condition.unlock()
         return true
     }
