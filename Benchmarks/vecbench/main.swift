@@ -5,6 +5,7 @@ import Foundation
 /// Every subcommand, in the order `vecbench --help` lists them. Add new ones here.
 let commands: [BenchCommand] = [
     annCommand,
+    rpcCommand,
 ]
 
 @MainActor func usage() -> String {

@@ -116,8 +116,9 @@ final class InMemoryServer: WireListener, @unchecked Sendable {
             return WireError(.duplicateRequest, "request id \(header.requestID) is already in flight")
         }
         let handler = self.handler
+        let limit = maxFrameSize
         inFlight[key] = Task { [weak self] in
-            let frame = await Dispatch.reply(handler: handler, header: header, body: body, peer: peer)
+            let frame = await Dispatch.reply(handler: handler, header: header, body: body, peer: peer, maxBodySize: limit)
             self?.finished(key)
             reply(frame)
         }

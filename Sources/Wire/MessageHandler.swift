@@ -70,8 +70,10 @@ public struct WireRouter: MessageHandler {
 /// Runs a handler for one decoded request frame and produces the sealed reply frame. Shared by the TCP and
 /// in-memory transports so both answer identically.
 enum Dispatch {
+    /// - Parameter maxBodySize: the frame size limit; a larger reply becomes a `frameTooLarge` error reply
+    ///   (the caller would otherwise reject the frame and lose the whole connection).
     static func reply(
-        handler: any MessageHandler, header: FrameHeader, body: WireReader, peer: String
+        handler: any MessageHandler, header: FrameHeader, body: WireReader, peer: String, maxBodySize: Int
     ) async -> [UInt8] {
         var request = body
         var response = WireWriter()
@@ -79,6 +81,13 @@ enum Dispatch {
             try await handler.handle(
                 kind: header.kind, request: &request, response: &response,
                 context: RequestContext(requestID: header.requestID, peer: peer))
+            guard response.count <= maxBodySize else {
+                let error = WireError(
+                    .frameTooLarge,
+                    "reply to \(header.kind) is \(response.count) bytes, over the frame size limit of \(maxBodySize); "
+                        + "page the result")
+                return Frame.error(error, kind: header.kind, requestID: header.requestID)
+            }
             return Frame.seal(response, kind: header.kind, requestID: header.requestID, flags: .response)
         } catch {
             return Frame.error(WireError.from(handlerError: error), kind: header.kind, requestID: header.requestID)

@@ -181,8 +181,10 @@ final class TCPServerConnection: @unchecked Sendable {
         }
         let handler = self.handler
         let peer = peerName
+        let limit = configuration.maxFrameSize
         inFlight[id] = Task {
-            let reply = await Dispatch.reply(handler: handler, header: header, body: WireReader(body), peer: peer)
+            let reply = await Dispatch.reply(
+                handler: handler, header: header, body: WireReader(body), peer: peer, maxBodySize: limit)
             self.writer.send(reply)
             self.finished(id)
         }

@@ -130,6 +130,7 @@ func makeRouter(_ probe: Probe) -> WireRouter {
         if request.code == 0 { throw PlainError() }
         throw WireError(WireError.Code(request.code), retriable: request.retriable, request.message)
     }
+    router.on(Blob.self) { request, _ in BlobReply(bytes: [UInt8](repeating: 7, count: Int(request.count))) }
     router.on(Sleep.self) { request, _ in
         probe.started.add(1, ordering: .relaxed)
         do {
@@ -299,4 +300,21 @@ func frame<M: WireMessage>(_ message: M, id: UInt64) -> [UInt8] {
     var w = WireWriter()
     message.encode(into: &w)
     return Frame.seal(w, kind: M.kind, requestID: id, flags: [])
+}
+
+/// Replies with `count` bytes (to exceed the frame limit on the way back).
+struct Blob: WireRequest {
+    static let kind = MessageKind(0x0104)
+    typealias Response = BlobReply
+    var count: UInt32
+    func encode(into w: inout WireWriter) { w.writeUInt32(count) }
+    init(count: UInt32) { self.count = count }
+    init(from r: inout WireReader) throws(WireDecodingError) { count = try r.readUInt32() }
+}
+
+struct BlobReply: WireCodable {
+    var bytes: [UInt8]
+    func encode(into w: inout WireWriter) { w.writeBytes(bytes) }
+    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(from r: inout WireReader) throws(WireDecodingError) { bytes = try r.readBytes() }
 }

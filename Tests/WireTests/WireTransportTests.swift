@@ -137,6 +137,16 @@ import Testing
     }
 
     @Test(arguments: TransportKind.allCases)
+    func repliesOverTheFrameLimitBecomeErrorsAndTheConnectionSurvives(kind: TransportKind) async throws {
+        try await Harness.with(kind) { h in
+            let error = await wireError { _ = try await h.client.call(Blob(count: 17 << 20)) }
+            #expect(error?.code == .frameTooLarge)
+            let ok = try await h.client.call(Blob(count: 1000))
+            #expect(ok.bytes.count == 1000)
+        }
+    }
+
+    @Test(arguments: TransportKind.allCases)
     func nothingListeningIsUnavailable(kind: TransportKind) async throws {
         try await Harness.with(kind) { h in
             let address = h.address
