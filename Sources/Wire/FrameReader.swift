@@ -19,6 +19,9 @@ final class FrameReader {
     private let buffer: UnsafeMutableRawBufferPointer
     private var start = 0
     private var end = 0
+    /// When set, reads fail with a timed-out `SocketError` once it passes (the handshake's total budget, so
+    /// a peer trickling one byte at a time cannot hold the connection open past it).
+    var deadline: ContinuousClock.Instant?
 
     init(fd: Int32, maxBodySize: Int, bufferSize: Int = 64 << 10) {
         self.fd = fd
@@ -40,7 +43,14 @@ final class FrameReader {
             end = n
         }
         let n: Int
-        do {
+        do throws(SocketError) {
+            if let deadline {
+                let left = ContinuousClock.now.duration(to: deadline)
+                guard left > .zero else {
+                    throw SocketError(operation: "recv", reason: "deadline passed", timedOut: true)
+                }
+                Socket.setReceiveTimeout(fd, left)
+            }
             n = try Socket.receive(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[end...]))
         } catch {
             throw .socket(error)
@@ -69,7 +79,7 @@ final class FrameReader {
             var filled = 0
             while filled < length {
                 if start == end {
-                    if length - filled >= buffer.count / 2 {
+                    if length - filled >= buffer.count / 2 && deadline == nil {
                         do throws(SocketError) {
                             let n = try Socket.receive(
                                 fd, into: UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(out)[filled...]))

@@ -79,7 +79,7 @@ final class TCPConnection: @unchecked Sendable {
     }
 
     private func handshake() throws(WireError) {
-        Socket.setReceiveTimeout(fd, configuration.handshakeTimeout)
+        reader.deadline = ContinuousClock.now + configuration.handshakeTimeout
         Socket.setSendTimeout(fd, configuration.sendTimeout)
         var r = try handshakeFrame(expecting: .challenge)
         guard let challenge = try? Handshake.Challenge(from: &r) else {
@@ -107,6 +107,7 @@ final class TCPConnection: @unchecked Sendable {
                 .authenticationFailed,
                 "\(address) does not know this cluster's secret (it accepted our proof but could not prove its own)")
         }
+        reader.deadline = nil
         Socket.setReceiveTimeout(fd, nil)
     }
 

@@ -74,7 +74,7 @@ final class TCPServerConnection: @unchecked Sendable {
 
     /// CHALLENGE → HELLO → WELCOME (see `Handshake`). False if the peer failed it (after telling it why).
     private func handshake() -> Bool {
-        Socket.setReceiveTimeout(fd, configuration.handshakeTimeout)
+        reader.deadline = ContinuousClock.now + configuration.handshakeTimeout
         Socket.setSendTimeout(fd, configuration.sendTimeout)
         let serverNonce = Handshake.nonce()
         var challenge = WireWriter()
@@ -123,6 +123,7 @@ final class TCPServerConnection: @unchecked Sendable {
             != nil
         else { return false }
         peerName = "\(hello.name)@\(remote)"
+        reader.deadline = nil
         Socket.setReceiveTimeout(fd, nil)
         return true
     }

@@ -64,6 +64,27 @@ import VecCore
         await listener.stop()
     }
 
+    @Test func aTricklingClientIsDroppedAtTheHandshakeDeadline() async throws {
+        var configuration = testConfiguration()
+        configuration.handshakeTimeout = .milliseconds(400)
+        let transport = try TCPTransport(configuration: configuration)
+        let listener = try await transport.listen(on: WireAddress(host: "127.0.0.1", port: 0), handler: makeRouter(Probe()))
+        let raw = try RawClient(port: listener.address.port)
+        _ = try raw.next()  // CHALLENGE
+        let hello = frame(Echo(text: "slow"), id: 1)
+        let start = ContinuousClock.now
+        var sent = 0
+        // One byte every 50 ms: each recv succeeds well within the timeout, the total does not.
+        while sent < hello.count, ContinuousClock.now - start < .seconds(3) {
+            if (try? raw.send([hello[sent]])) == nil { break }
+            sent += 1
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(sent < hello.count, "the server let the handshake run past its deadline")
+        #expect(raw.isClosedByServer())
+        await listener.stop()
+    }
+
     /// Sends `bytes` after a valid handshake and returns the error reply and whether the server then closed.
     private func afterHandshake(_ h: Harness, send bytes: [UInt8]) throws -> (WireError, closed: Bool, RawClient) {
         let raw = try RawClient(port: h.address.port, receiveTimeout: .milliseconds(500))
