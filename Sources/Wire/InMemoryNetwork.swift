@@ -182,13 +182,14 @@ final class InMemoryClient: WireClient, @unchecked Sendable {
                 }
                 return server.accept(frame: frame, client: clientID, peer: "in-memory client \(clientID)") { reply in
                     do {
+                        // The reply belongs to call `id` even if the server could not read the request's id.
                         let (header, reader) = try Frame.open(reply, maxBodySize: maxFrameSize)
                         if header.flags.contains(.error) {
                             var r = reader
-                            pending.fail(header.requestID, (try? WireError(from: &r))
+                            pending.fail(id, (try? WireError(from: &r))
                                 ?? WireError(.malformedMessage, "undecodable error reply"))
                         } else {
-                            pending.complete(header.requestID, with: .success(reader))
+                            pending.complete(id, with: .success(reader))
                         }
                     } catch {
                         pending.fail(id, (error as? FrameError)?.wireError ?? WireError(.malformedFrame, "\(error)"))

@@ -112,6 +112,11 @@ struct Unrouted: WireRequest {
     init(from r: inout WireReader) throws(WireDecodingError) {}
 }
 
+/// A role's own error type that maps itself to a wire code.
+struct RoleError: WireErrorConvertible {
+    var wireError: WireError { WireError(WireError.Code(2001), retriable: true, "collection is loading") }
+}
+
 struct PlainError: Error, CustomStringConvertible {
     var description: String { "plain Swift error" }
 }
@@ -128,6 +133,7 @@ func makeRouter(_ probe: Probe) -> WireRouter {
     router.on(Search.self) { request, _ in SearchHits.expected(for: request) }
     router.on(Fail.self) { request, _ in
         if request.code == 0 { throw PlainError() }
+        if request.message == "convertible" { throw RoleError() }
         throw WireError(WireError.Code(request.code), retriable: request.retriable, request.message)
     }
     router.on(Blob.self) { request, _ in BlobReply(bytes: [UInt8](repeating: 7, count: Int(request.count))) }

@@ -94,6 +94,8 @@ import Testing
             let plain = await wireError { _ = try await h.client.call(Fail(code: 0, retriable: false, message: "")) }
             #expect(plain?.code == .handlerFailed)
             #expect(plain?.message.contains("plain Swift error") == true)
+            let convertible = await wireError { _ = try await h.client.call(Fail(code: 1, retriable: false, message: "convertible")) }
+            #expect(convertible == RoleError().wireError)
             let unknown = await wireError { _ = try await h.client.call(Unrouted()) }
             #expect(unknown?.code == .unknownKind)
         }
