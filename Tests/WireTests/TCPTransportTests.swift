@@ -10,6 +10,33 @@ import VecCore
         try await Harness.with(.tcp, body)
     }
 
+    /// A listener with a custom handshake timeout, stopped even if `body` throws.
+    private func withListener(handshakeTimeout: Duration, _ body: (any WireListener) async throws -> Void) async throws {
+        var configuration = testConfiguration()
+        configuration.handshakeTimeout = handshakeTimeout
+        let transport = try TCPTransport(configuration: configuration)
+        let listener = try await transport.listen(on: WireAddress(host: "127.0.0.1", port: 0), handler: makeRouter(Probe()))
+        do {
+            try await body(listener)
+        } catch {
+            await listener.stop()
+            throw error
+        }
+        await listener.stop()
+    }
+
+    @Test func bulkCallsUseTheirOwnConnection() async throws {
+        try await withTCP { h in
+            let listener = try #require(h.listener as? TCPListener)
+            _ = try await h.client.call(Echo(text: "small"))
+            #expect(await eventually { listener.connectionCount == 1 })
+            let big = Search(vector: [Float](repeating: 1, count: 100_000), topK: 3, filter: nil)  // 400 KB ≥ threshold
+            let hits = try await h.client.call(big)
+            #expect(hits == SearchHits.expected(for: big))
+            #expect(await eventually { listener.connectionCount == 2 })
+        }
+    }
+
     @Test func wrongClusterSecretIsRefusedWithAClearError() async throws {
         try await withTCP { h in
             let intruder = try TCPTransport(configuration: testConfiguration(secret: try ClusterSecret("not-the-secret")))
@@ -54,35 +81,29 @@ import VecCore
     }
 
     @Test func aSilentClientIsDroppedAfterTheHandshakeTimeout() async throws {
-        var configuration = testConfiguration()
-        configuration.handshakeTimeout = .milliseconds(200)
-        let transport = try TCPTransport(configuration: configuration)
-        let listener = try await transport.listen(on: WireAddress(host: "127.0.0.1", port: 0), handler: makeRouter(Probe()))
-        let raw = try RawClient(port: listener.address.port)
-        _ = try raw.next()  // CHALLENGE, then say nothing
-        #expect(raw.isClosedByServer())
-        await listener.stop()
+        try await withListener(handshakeTimeout: .milliseconds(200)) { listener in
+            let raw = try RawClient(port: listener.address.port)
+            _ = try raw.next()  // CHALLENGE, then say nothing
+            #expect(raw.isClosedByServer())
+        }
     }
 
     @Test func aTricklingClientIsDroppedAtTheHandshakeDeadline() async throws {
-        var configuration = testConfiguration()
-        configuration.handshakeTimeout = .milliseconds(400)
-        let transport = try TCPTransport(configuration: configuration)
-        let listener = try await transport.listen(on: WireAddress(host: "127.0.0.1", port: 0), handler: makeRouter(Probe()))
-        let raw = try RawClient(port: listener.address.port)
-        _ = try raw.next()  // CHALLENGE
-        let hello = frame(Echo(text: "slow"), id: 1)
-        let start = ContinuousClock.now
-        var sent = 0
-        // One byte every 50 ms: each recv succeeds well within the timeout, the total does not.
-        while sent < hello.count, ContinuousClock.now - start < .seconds(3) {
-            if (try? raw.send([hello[sent]])) == nil { break }
-            sent += 1
-            try await Task.sleep(for: .milliseconds(50))
+        try await withListener(handshakeTimeout: .milliseconds(400)) { listener in
+            let raw = try RawClient(port: listener.address.port)
+            _ = try raw.next()  // CHALLENGE
+            let hello = frame(Echo(text: "slow"), id: 1)
+            let start = ContinuousClock.now
+            var sent = 0
+            // One byte every 50 ms: each recv succeeds well within the timeout, the total does not.
+            while sent < hello.count, ContinuousClock.now - start < .seconds(3) {
+                if (try? raw.send([hello[sent]])) == nil { break }
+                sent += 1
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(sent < hello.count, "the server let the handshake run past its deadline")
+            #expect(raw.isClosedByServer())
         }
-        #expect(sent < hello.count, "the server let the handshake run past its deadline")
-        #expect(raw.isClosedByServer())
-        await listener.stop()
     }
 
     /// Sends `bytes` after a valid handshake and returns the error reply and whether the server then closed.
