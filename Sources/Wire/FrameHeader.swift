@@ -152,8 +152,19 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
 /// Sealing a writer's storage into frame bytes.
 enum Frame {
     /// Fills the header room of `writer` and returns the complete frame (no body copy).
+    ///
+    /// Pass the writer as its last use: it is consumed, so its storage stays uniquely referenced and is
+    /// sealed in place rather than copied.
     static func seal(_ writer: consuming WireWriter, kind: MessageKind, requestID: UInt64, flags: FrameFlags) -> [UInt8] {
-        var storage = writer.storage
+        var storage: [UInt8] = []
+        swap(&storage, &writer.storage)
+        #if DEBUG_WIRE_COPIES
+        let before = storage.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        defer {
+            let after = storage.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+            if before != after { print("Frame.seal copied a \(storage.count)-byte frame") }
+        }
+        #endif
         let bodyLength = storage.count - FrameHeader.size
         precondition(bodyLength <= Int(UInt32.max), "frame body over 4 GiB")
         storage.withUnsafeMutableBytes { raw in

@@ -162,13 +162,13 @@ final class InMemoryClient: WireClient, @unchecked Sendable {
         self.clientID = clientID
     }
 
-    func call(kind: MessageKind, body: WireWriter, options: CallOptions) async throws(WireError) -> WireReader {
+    func call(kind: MessageKind, body: consuming WireWriter, options: CallOptions) async throws(WireError) -> WireReader {
         let maxFrameSize = network.maxFrameSize
         guard body.count <= maxFrameSize else {
             throw WireError(.frameTooLarge, "request body of \(body.count) bytes exceeds the frame size limit \(maxFrameSize)")
         }
         let id = pending.makeRequestID()
-        let frame = Frame.seal(body, kind: kind, requestID: id, flags: [])
+        let frame = Frame.seal(consume body, kind: kind, requestID: id, flags: [])
         let deadline = ContinuousClock.now + (options.timeout ?? network.defaultTimeout)
         let pending = self.pending
         let network = self.network

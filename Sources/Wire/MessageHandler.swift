@@ -88,7 +88,7 @@ enum Dispatch {
                         + "page the result")
                 return Frame.error(error, kind: header.kind, requestID: header.requestID)
             }
-            return Frame.seal(response, kind: header.kind, requestID: header.requestID, flags: .response)
+            return Frame.seal(consume response, kind: header.kind, requestID: header.requestID, flags: .response)
         } catch {
             return Frame.error(WireError.from(handlerError: error), kind: header.kind, requestID: header.requestID)
         }

@@ -119,9 +119,9 @@ final class TCPConnection: @unchecked Sendable {
     }
 
     /// Sends one request and waits for its reply body.
-    func call(kind: MessageKind, body: WireWriter, deadline: ContinuousClock.Instant) async throws(WireError) -> WireReader {
+    func call(kind: MessageKind, body: consuming WireWriter, deadline: ContinuousClock.Instant) async throws(WireError) -> WireReader {
         let id = pending.makeRequestID()
-        let frame = Frame.seal(body, kind: kind, requestID: id, flags: [])
+        let frame = Frame.seal(consume body, kind: kind, requestID: id, flags: [])
         let writer = self.writer
         let address = self.address
         return try await pending.call(

@@ -30,7 +30,7 @@ final class TCPPeer: WireClient, @unchecked Sendable {
         self.configuration = configuration
     }
 
-    func call(kind: MessageKind, body: WireWriter, options: CallOptions) async throws(WireError) -> WireReader {
+    func call(kind: MessageKind, body: consuming WireWriter, options: CallOptions) async throws(WireError) -> WireReader {
         guard body.count <= configuration.maxFrameSize else {
             throw WireError(
                 .frameTooLarge,
@@ -39,7 +39,7 @@ final class TCPPeer: WireClient, @unchecked Sendable {
         let deadline = ContinuousClock.now + (options.timeout ?? configuration.defaultTimeout)
         let lane: WireLane = options.lane == .bulk || body.count >= configuration.bulkThreshold ? .bulk : .interactive
         let connection = try await connection(for: lane)
-        return try await connection.call(kind: kind, body: body, deadline: deadline)
+        return try await connection.call(kind: kind, body: consume body, deadline: deadline)
     }
 
     private func connection(for lane: WireLane) async throws(WireError) -> TCPConnection {

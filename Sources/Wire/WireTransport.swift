@@ -21,7 +21,7 @@ public protocol WireClient: Sendable {
     ///
     /// Throws `WireError`: the remote handler's error, or `deadlineExceeded`, `cancelled`,
     /// `connectionClosed`, `unavailable`, `malformedFrame`… from the transport.
-    func call(kind: MessageKind, body: WireWriter, options: CallOptions) async throws(WireError) -> WireReader
+    func call(kind: MessageKind, body: consuming WireWriter, options: CallOptions) async throws(WireError) -> WireReader
 }
 
 extension WireClient {
@@ -31,7 +31,7 @@ extension WireClient {
         request.encode(into: &body)
         var options = options
         if options.lane == nil { options.lane = R.lane }
-        var reader = try await call(kind: R.kind, body: body, options: options)
+        var reader = try await call(kind: R.kind, body: consume body, options: options)
         do {
             let response = try R.Response(from: &reader)
             try reader.finish()
