@@ -105,8 +105,9 @@ public struct FrameFlags: OptionSet, Sendable, Hashable {
     static let known: FrameFlags = [.response, .error]
 }
 
-/// Why a frame was rejected. Every case except `bodyChecksumMismatch`' request id is untrusted; the connection
-/// that produced any of them is answered with an error frame (if possible) and closed.
+/// Why a frame was rejected. The connection that produced any of them is answered with an error frame (when
+/// possible) and closed. Only `tooLarge` and `bodyChecksumMismatch` come from a header that passed its CRC,
+/// so only their error replies carry the request id; the others are answered with request id 0.
 public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
     case truncated(Int)
     case badMagic(UInt32)

@@ -149,6 +149,9 @@ final class FrameWriter: @unchecked Sendable {
             }
         }
         closed = true
+        // An inline sender may still be inside `send(2)`: the owner closes the descriptor once this thread
+        // has stopped, so stop only after that sender is done with it.
+        while busy { condition.wait() }
         threadRunning = false
         queue.removeAll()
         queuedBytes = 0

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// A failed socket operation, with the system's reason.
@@ -237,4 +238,32 @@ enum Socket {
 
     /// Closes the descriptor. Call once, after every thread using it has finished.
     static func close(_ fd: Int32) { _ = Glibc.close(fd) }
+}
+
+/// A connected socket shared by several threads: `shutdown` may be called from anywhere at any time (to
+/// wake the threads using it), `close` once by its owner after they have finished. Guards against calling
+/// `shutdown` on a descriptor number that was closed and reused by another socket.
+final class SocketHandle: @unchecked Sendable {
+    let fd: Int32
+    private let lock = NSLock()
+    private var closed = false
+
+    init(_ fd: Int32) { self.fd = fd }
+
+    /// Shuts the connection down unless the descriptor is already closed.
+    func shutdown() {
+        lock.lock()
+        if !closed { Socket.shutdown(fd) }
+        lock.unlock()
+    }
+
+    /// Closes the descriptor (once).
+    func close() {
+        lock.lock()
+        if !closed {
+            closed = true
+            Socket.close(fd)
+        }
+        lock.unlock()
+    }
 }

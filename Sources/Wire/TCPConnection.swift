@@ -10,6 +10,7 @@ import Foundation
 final class TCPConnection: @unchecked Sendable {
     let address: WireAddress
     private let fd: Int32
+    private let socket: SocketHandle
     private let configuration: WireConfiguration
     private let reader: FrameReader
     private let writer: FrameWriter
@@ -20,10 +21,12 @@ final class TCPConnection: @unchecked Sendable {
 
     private init(fd: Int32, address: WireAddress, configuration: WireConfiguration) {
         self.fd = fd
+        let socket = SocketHandle(fd)
+        self.socket = socket
         self.address = address
         self.configuration = configuration
         reader = FrameReader(fd: fd, maxBodySize: configuration.maxFrameSize)
-        writer = FrameWriter(fd: fd, onFailure: { _ in Socket.shutdown(fd) })
+        writer = FrameWriter(fd: fd, onFailure: { _ in socket.shutdown() })
     }
 
     /// Connects and runs the handshake. Blocks for up to `connectTimeout` + `handshakeTimeout`: call it from
@@ -41,7 +44,7 @@ final class TCPConnection: @unchecked Sendable {
         do {
             try connection.handshake()
         } catch {
-            Socket.close(fd)
+            connection.socket.close()
             throw error
         }
         connection.onClose = onClose
@@ -136,7 +139,7 @@ final class TCPConnection: @unchecked Sendable {
     /// Closes the connection; calls in flight fail with `connectionClosed`.
     func close() {
         writer.close(flush: false)
-        Socket.shutdown(fd)
+        socket.shutdown()
     }
 
     private func readLoop() {
@@ -181,9 +184,9 @@ final class TCPConnection: @unchecked Sendable {
         lock.unlock()
         pending.close(reason)
         writer.close(flush: false)
-        Socket.shutdown(fd)
+        socket.shutdown()
         writer.waitUntilStopped()
-        Socket.close(fd)
+        socket.close()
         notify?()
     }
 }

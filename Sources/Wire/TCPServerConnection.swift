@@ -9,11 +9,12 @@ import Foundation
 ///
 /// What gets which answer:
 /// - a malformed frame (magic, version, checksums, flags, size): an error reply, then the connection closes;
-/// - an unknown or reserved kind, a response frame from the client, a duplicate request id: an error reply,
-///   the connection stays open;
+/// - a response frame from the client: an error reply, then the connection closes;
+/// - an unknown or reserved kind, a duplicate request id: an error reply, the connection stays open;
 /// - a request body that does not decode: the handler's `malformedMessage` error reply.
 final class TCPServerConnection: @unchecked Sendable {
     private let fd: Int32
+    private let socket: SocketHandle
     private let remote: String
     private let configuration: WireConfiguration
     private let handler: any MessageHandler
@@ -30,12 +31,14 @@ final class TCPServerConnection: @unchecked Sendable {
         onExit: @escaping @Sendable (TCPServerConnection) -> Void
     ) {
         self.fd = fd
+        let socket = SocketHandle(fd)
+        self.socket = socket
         self.remote = remote
         self.configuration = configuration
         self.handler = handler
         self.onExit = onExit
         reader = FrameReader(fd: fd, maxBodySize: configuration.maxFrameSize)
-        writer = FrameWriter(fd: fd, onFailure: { _ in Socket.shutdown(fd) })
+        writer = FrameWriter(fd: fd, onFailure: { _ in socket.shutdown() })
     }
 
     /// Starts the connection's reader thread.
@@ -52,7 +55,7 @@ final class TCPServerConnection: @unchecked Sendable {
         condition.unlock()
         for task in tasks { task.cancel() }
         writer.close(flush: false)
-        Socket.shutdown(fd)
+        socket.shutdown()
     }
 
     private func run() {
@@ -67,8 +70,8 @@ final class TCPServerConnection: @unchecked Sendable {
         for task in tasks { task.cancel() }
         writer.close(flush: true)
         writer.waitUntilStopped()
-        Socket.shutdown(fd)
-        Socket.close(fd)
+        socket.shutdown()
+        socket.close()
         onExit(self)
     }
 
