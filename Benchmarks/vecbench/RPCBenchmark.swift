@@ -111,15 +111,30 @@ private func measure(
     return CaseResult(calls: all.count, seconds: seconds, p50: pct(0.50), p99: pct(0.99))
 }
 
-private func runRPC(seconds: Double, inFlights: [Int], transports: [String], dim: Int) async throws {
-    let secret = try ClusterSecret("vecbench-rpc-secret")
-    var configuration = WireConfiguration(clusterSecret: secret)
+private func benchConfiguration() throws -> WireConfiguration {
+    var configuration = WireConfiguration(clusterSecret: try ClusterSecret("vecbench-rpc-secret"))
     configuration.nodeName = "vecbench"
+    return configuration
+}
+
+/// `--listen`: serve the benchmark calls until the process is killed (for two-process runs).
+private func serveRPC(on address: WireAddress) async throws {
+    let transport = try TCPTransport(configuration: try benchConfiguration())
+    let listener = try await transport.listen(on: address, handler: benchRouter())
+    print("vecbench rpc: serving on \(listener.address); stop with Ctrl-C")
+    while true { try await Task.sleep(for: .seconds(3600)) }
+}
+
+private func runRPC(
+    seconds: Double, inFlights: [Int], transports: [String], dim: Int, remote: WireAddress?
+) async throws {
+    let configuration = try benchConfiguration()
     let duration = Duration.milliseconds(Int(seconds * 1000))
 
     var rng = SystemRandomNumberGenerator()
     let vector = (0..<dim).map { _ in Float.random(in: -1...1, using: &rng) }
-    print("vecbench rpc: client and server in one process, \(ProcessInfo.processInfo.activeProcessorCount) cores, "
+    let where_ = remote.map { "server in another process at \($0)" } ?? "client and server in one process"
+    print("vecbench rpc: \(where_), \(ProcessInfo.processInfo.activeProcessorCount) cores, "
         + "\(seconds) s per case; search = \(dim) floats in, 10 hits out (handler does no search)")
     print("transport  call      in-flight    calls/s    p50 µs    p99 µs     calls")
     for name in transports {
@@ -129,8 +144,11 @@ private func runRPC(seconds: Double, inFlights: [Int], transports: [String], dim
         case "memory": transport = InMemoryNetwork()
         default: throw BenchError("--transports: unknown transport '\(name)' (tcp, memory)")
         }
-        let listener = try await transport.listen(on: WireAddress(host: "127.0.0.1", port: 0), handler: benchRouter())
-        let client = transport.client(for: listener.address)
+        var listener: (any WireListener)?
+        if remote == nil {
+            listener = try await transport.listen(on: WireAddress(host: "127.0.0.1", port: 0), handler: benchRouter())
+        }
+        let client = transport.client(for: remote ?? listener!.address)
         let search = BenchSearch(vector: vector, topK: 10)
         for callName in ["small", "search"] {
             for inFlight in inFlights {
@@ -157,7 +175,7 @@ private func runRPC(seconds: Double, inFlights: [Int], transports: [String], dim
                 print(line)
             }
         }
-        await listener.stop()
+        await listener?.stop()
         (transport as? TCPTransport)?.shutdown()
     }
 }
@@ -176,17 +194,29 @@ private func runRPCBenchmark(_ args: [String]) throws {
     if args.contains("--help") {
         print("""
             usage: vecbench rpc [--seconds S] [--inflight 1,16] [--transports tcp,memory] [--dim 384]
-              Measures Wire round trips between a client and a server in this process: small calls (one
-              UInt64 each way) and search-shaped calls (DIM floats in, 10 hits out), with N calls in flight.
+                                [--connect HOST:PORT]
+                   vecbench rpc --listen HOST:PORT
+              Measures Wire round trips: small calls (one UInt64 each way) and search-shaped calls (DIM floats
+              in, 10 hits out), with N calls in flight. By default client and server share this process;
+              for two processes run `--listen` in one and `--connect` (TCP only) in the other.
             """)
         return
     }
-    let flags = try FlagParser(args, valued: ["--seconds", "--inflight", "--transports", "--dim"])
+    let flags = try FlagParser(
+        args, valued: ["--seconds", "--inflight", "--transports", "--dim", "--listen", "--connect"])
+    func address(_ flag: String) throws -> WireAddress? {
+        guard let text = flags.string(flag) else { return nil }
+        do { return try WireAddress(parsing: text) } catch { throw BenchError("\(flag): \(error.message)") }
+    }
+    let listen = try address("--listen")
+    let remote = try address("--connect")
     let seconds = Double(flags.string("--seconds") ?? "2") ?? -1
     guard seconds > 0, seconds <= 60 else { throw BenchError("--seconds expects a number in (0, 60]") }
     let inFlights = try flags.intList("--inflight", default: [1, 16])
     guard inFlights.allSatisfy({ $0 >= 1 && $0 <= 1024 }) else { throw BenchError("--inflight values must be 1…1024") }
-    let transports = (flags.string("--transports") ?? "tcp,memory").split(separator: ",").map(String.init)
+    let transports = (flags.string("--transports") ?? (remote == nil ? "tcp,memory" : "tcp"))
+        .split(separator: ",").map(String.init)
+    if remote != nil && transports != ["tcp"] { throw BenchError("--connect measures TCP only") }
     let dim = try flags.int("--dim", default: 384)
     guard dim >= 10, dim <= 65_536 else { throw BenchError("--dim must be 10…65536") }
 
@@ -194,7 +224,12 @@ private func runRPCBenchmark(_ args: [String]) throws {
     let done = DispatchSemaphore(value: 0)
     Task {
         do {
-            try await runRPC(seconds: seconds, inFlights: inFlights, transports: transports, dim: dim)
+            if let listen {
+                try await serveRPC(on: listen)
+            } else {
+                try await runRPC(
+                    seconds: seconds, inFlights: inFlights, transports: transports, dim: dim, remote: remote)
+            }
         } catch {
             box.error = error
         }
