@@ -10,19 +10,55 @@ import VecCore
         try await Harness.with(.tcp, body)
     }
 
-    /// A listener with a custom handshake timeout, stopped even if `body` throws.
-    private func withListener(handshakeTimeout: Duration, _ body: (any WireListener) async throws -> Void) async throws {
+    /// A transport and listener with a customised configuration, stopped even if `body` throws.
+    private func withListener(
+        _ configure: (inout WireConfiguration) -> Void,
+        _ body: (TCPTransport, any WireListener) async throws -> Void
+    ) async throws {
         var configuration = testConfiguration()
-        configuration.handshakeTimeout = handshakeTimeout
+        configure(&configuration)
         let transport = try TCPTransport(configuration: configuration)
         let listener = try await transport.listen(on: WireAddress(host: "127.0.0.1", port: 0), handler: makeRouter(Probe()))
         do {
-            try await body(listener)
+            try await body(transport, listener)
         } catch {
             await listener.stop()
+            transport.shutdown()
             throw error
         }
         await listener.stop()
+        transport.shutdown()
+    }
+
+    private func withListener(handshakeTimeout: Duration, _ body: (any WireListener) async throws -> Void) async throws {
+        try await withListener({ $0.handshakeTimeout = handshakeTimeout }) { _, listener in try await body(listener) }
+    }
+
+    @Test func connectionsOverTheLimitAreRefused() async throws {
+        try await withListener({ $0.maxConnections = 2 }) { _, listener in
+            let a = try RawClient(port: listener.address.port)
+            try a.handshake()
+            let b = try RawClient(port: listener.address.port)
+            try b.handshake()
+            let c = try RawClient(port: listener.address.port)
+            let error = try c.nextError()
+            #expect(error.code == .unavailable && error.retriable)
+            #expect(c.isClosedByServer())
+            withExtendedLifetime((a, b)) {}
+        }
+    }
+
+    @Test func theServerLimitsRequestsInFlightPerConnection() async throws {
+        try await withListener({ $0.maxInFlightPerConnection = 1 }) { transport, listener in
+            let client = transport.client(for: listener.address)
+            _ = try await client.call(Echo(text: "connect"))
+            let start = ContinuousClock.now
+            async let first = client.call(Sleep(millis: 300))
+            async let second = client.call(Sleep(millis: 300))
+            _ = try await (first, second)
+            // One at a time: the server did not read the second request until the first finished.
+            #expect(ContinuousClock.now - start >= .milliseconds(590))
+        }
     }
 
     @Test func bulkCallsUseTheirOwnConnection() async throws {
