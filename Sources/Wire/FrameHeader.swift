@@ -15,22 +15,22 @@ import VecCore
 ///
 /// Validation order: magic, version, header CRC, flags, length — every later version keeps magic and
 /// version in bytes 0…4 so an old node can always answer "unsupported version".
-public struct FrameHeader: Equatable, Sendable {
+struct FrameHeader: Equatable, Sendable {
     /// Header size in bytes.
-    public static let size = 28
+    static let size = 28
     /// "VNWF" read as a little-endian UInt32.
-    public static let magic: UInt32 = 0x4657_4E56
+    static let magic: UInt32 = 0x4657_4E56
     /// The protocol version this build speaks.
-    public static let currentVersion: UInt8 = 1
+    static let currentVersion: UInt8 = 1
 
-    public var version: UInt8
-    public var flags: FrameFlags
-    public var kind: MessageKind
-    public var requestID: UInt64
-    public var bodyLength: UInt32
-    public var bodyChecksum: UInt32
+    var version: UInt8
+    var flags: FrameFlags
+    var kind: MessageKind
+    var requestID: UInt64
+    var bodyLength: UInt32
+    var bodyChecksum: UInt32
 
-    public init(
+    init(
         version: UInt8 = FrameHeader.currentVersion, flags: FrameFlags, kind: MessageKind, requestID: UInt64,
         bodyLength: UInt32, bodyChecksum: UInt32
     ) {
@@ -43,7 +43,7 @@ public struct FrameHeader: Equatable, Sendable {
     }
 
     /// Writes the header, including its CRC, into the first `size` bytes of `raw`.
-    public func encode(into raw: UnsafeMutableRawBufferPointer) {
+    func encode(into raw: UnsafeMutableRawBufferPointer) {
         precondition(raw.count >= FrameHeader.size)
         raw.storeBytes(of: FrameHeader.magic.littleEndian, toByteOffset: 0, as: UInt32.self)
         raw.storeBytes(of: version, toByteOffset: 4, as: UInt8.self)
@@ -61,7 +61,7 @@ public struct FrameHeader: Equatable, Sendable {
     /// - Parameter maxBodySize: the frame size limit; a larger declared body throws `.tooLarge` before
     ///   anyone allocates for it.
     /// - Throws: `FrameError` naming the first check that failed.
-    public static func decode(_ raw: UnsafeRawBufferPointer, maxBodySize: Int) throws(FrameError) -> FrameHeader {
+    static func decode(_ raw: UnsafeRawBufferPointer, maxBodySize: Int) throws(FrameError) -> FrameHeader {
         guard raw.count >= size else { throw .truncated(raw.count) }
         let magic = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
         guard magic == FrameHeader.magic else { throw .badMagic(magic) }
@@ -86,7 +86,7 @@ public struct FrameHeader: Equatable, Sendable {
     }
 
     /// Checks `body` against the header's length and CRC.
-    public func verifyBody(_ body: UnsafeRawBufferPointer) throws(FrameError) {
+    func verifyBody(_ body: UnsafeRawBufferPointer) throws(FrameError) {
         guard body.count == Int(bodyLength), CRC32C.checksum(body) == bodyChecksum else {
             throw .bodyChecksumMismatch(requestID: requestID, kind: kind)
         }
@@ -94,13 +94,13 @@ public struct FrameHeader: Equatable, Sendable {
 }
 
 /// Bits of a frame header's flags byte.
-public struct FrameFlags: OptionSet, Sendable, Hashable {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+struct FrameFlags: OptionSet, Sendable, Hashable {
+    let rawValue: UInt8
+    init(rawValue: UInt8) { self.rawValue = rawValue }
     /// The frame answers the request with the same id.
-    public static let response = FrameFlags(rawValue: 1)
+    static let response = FrameFlags(rawValue: 1)
     /// The body is a `WireError` (only with `response`).
-    public static let error = FrameFlags(rawValue: 2)
+    static let error = FrameFlags(rawValue: 2)
     /// Every flag version 1 defines.
     static let known: FrameFlags = [.response, .error]
 }
@@ -108,7 +108,7 @@ public struct FrameFlags: OptionSet, Sendable, Hashable {
 /// Why a frame was rejected. The connection that produced any of them is answered with an error frame (when
 /// possible) and closed. Only `tooLarge` and `bodyChecksumMismatch` come from a header that passed its CRC,
 /// so only their error replies carry the request id; the others are answered with request id 0.
-public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
+enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
     case truncated(Int)
     case badMagic(UInt32)
     case unsupportedVersion(UInt8)
@@ -117,7 +117,7 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooLarge(length: UInt32, limit: Int, requestID: UInt64, kind: MessageKind)
     case bodyChecksumMismatch(requestID: UInt64, kind: MessageKind)
 
-    public var description: String {
+    var description: String {
         switch self {
         case .truncated(let n): return "frame header truncated after \(n) of \(FrameHeader.size) bytes"
         case .badMagic(let m):
