@@ -156,7 +156,10 @@ enum Frame {
     ///
     /// Pass the writer as its last use: it is consumed, so its storage stays uniquely referenced and is
     /// sealed in place rather than copied.
-    static func seal(_ writer: consuming WireWriter, kind: MessageKind, requestID: UInt64, flags: FrameFlags) -> [UInt8] {
+    /// With `checksumBody: false` the body CRC field is left 0 (in-process frames only; see `InMemoryNetwork`).
+    static func seal(
+        _ writer: consuming WireWriter, kind: MessageKind, requestID: UInt64, flags: FrameFlags, checksumBody: Bool = true
+    ) -> [UInt8] {
         var storage: [UInt8] = []
         swap(&storage, &writer.storage)
         #if DEBUG_WIRE_COPIES
@@ -169,7 +172,7 @@ enum Frame {
         let bodyLength = storage.count - FrameHeader.size
         precondition(bodyLength <= Int(UInt32.max), "frame body over 4 GiB")
         storage.withUnsafeMutableBytes { raw in
-            let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[FrameHeader.size...]))
+            let crc = checksumBody ? CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[FrameHeader.size...])) : 0
             FrameHeader(
                 flags: flags, kind: kind, requestID: requestID, bodyLength: UInt32(bodyLength), bodyChecksum: crc
             ).encode(into: raw)
@@ -178,22 +181,23 @@ enum Frame {
     }
 
     /// An error reply frame carrying `error`.
-    static func error(_ error: WireError, kind: MessageKind, requestID: UInt64) -> [UInt8] {
+    static func error(_ error: WireError, kind: MessageKind, requestID: UInt64, checksumBody: Bool = true) -> [UInt8] {
         var w = WireWriter(capacity: error.message.utf8.count + 8)
         error.encode(into: &w)
-        return seal(w, kind: kind, requestID: requestID, flags: [.response, .error])
+        return seal(w, kind: kind, requestID: requestID, flags: [.response, .error], checksumBody: checksumBody)
     }
 
-    /// Parses a complete frame held in one array (the in-memory transport's path): validates the header and
-    /// body CRC exactly as the TCP reader does and returns the header and a reader over the body.
-    static func open(_ frame: [UInt8], maxBodySize: Int) throws(FrameError) -> (FrameHeader, WireReader) {
+    /// Parses a complete frame held in one array (the in-memory transport's path): validates the header
+    /// exactly as the TCP reader does, and the body length and (with `verifyBody`) CRC, and returns the
+    /// header and a reader over the body.
+    static func open(_ frame: [UInt8], maxBodySize: Int, verifyBody: Bool = true) throws(FrameError) -> (FrameHeader, WireReader) {
         let parsed = frame.withUnsafeBytes { raw -> Result<FrameHeader, FrameError> in
             Result { () throws(FrameError) -> FrameHeader in
                 let header = try FrameHeader.decode(raw, maxBodySize: maxBodySize)
                 guard raw.count == FrameHeader.size + Int(header.bodyLength) else {
                     throw .bodyChecksumMismatch(requestID: header.requestID, kind: header.kind)
                 }
-                try header.verifyBody(UnsafeRawBufferPointer(rebasing: raw[FrameHeader.size...]))
+                if verifyBody { try header.verifyBody(UnsafeRawBufferPointer(rebasing: raw[FrameHeader.size...])) }
                 return header
             }
         }

@@ -3,10 +3,15 @@ import Foundation
 /// The in-process transport: listeners are registered by address in this object and calls go straight to
 /// their handlers — no sockets, no threads of its own.
 ///
-/// Calls still travel as encoded frames: the request is sealed into a frame (header, CRC-32C), validated by
-/// the same `Frame.open` the TCP reader's checks use, dispatched by the same code as TCP, and the reply comes
-/// back the same way. So standalone mode and tests exercise the codec, the frame checks, error replies,
-/// deadlines and cancellation exactly as a cluster does; only the socket is missing.
+/// Calls still travel as encoded frames: the request is sealed into a frame, its header validated by the
+/// same checks as the TCP reader's, dispatched by the same code as TCP, and the reply comes back the same
+/// way. So standalone mode and tests exercise the codec, the header checks, error replies, deadlines and
+/// cancellation exactly as a cluster does; only the socket is missing.
+///
+/// One deliberate difference: the body CRC-32C is neither computed nor checked (the field is 0). A body
+/// that never leaves process memory cannot be corrupted in transit, and the software CRC costs about
+/// 1 µs per KiB four times per call (measured: 14 % of an in-memory call mix, more for vector batches).
+/// The header CRC is still written and checked.
 ///
 /// There is no handshake: everything in one process shares one trust boundary.
 public final class InMemoryNetwork: WireTransport, @unchecked Sendable {
@@ -97,15 +102,15 @@ final class InMemoryServer: WireListener, @unchecked Sendable {
         let header: FrameHeader
         let body: WireReader
         do {
-            (header, body) = try Frame.open(frame, maxBodySize: maxFrameSize)
+            (header, body) = try Frame.open(frame, maxBodySize: maxFrameSize, verifyBody: false)
         } catch {
-            reply(Frame.error(error.wireError, kind: MessageKind(0), requestID: error.replyRequestID))
+            reply(Frame.error(error.wireError, kind: MessageKind(0), requestID: error.replyRequestID, checksumBody: false))
             return nil
         }
         guard !header.kind.isReserved, !header.flags.contains(.response) else {
             reply(Frame.error(
                 WireError(.unknownKind, "\(header.kind) is not a request kind"), kind: header.kind,
-                requestID: header.requestID))
+                requestID: header.requestID, checksumBody: false))
             return nil
         }
         let key = Key(client: client, request: header.requestID)
@@ -118,7 +123,8 @@ final class InMemoryServer: WireListener, @unchecked Sendable {
         let handler = self.handler
         let limit = maxFrameSize
         inFlight[key] = Task { [weak self] in
-            let frame = await Dispatch.reply(handler: handler, header: header, body: body, peer: peer, maxBodySize: limit)
+            let frame = await Dispatch.reply(
+                handler: handler, header: header, body: body, peer: peer, maxBodySize: limit, checksumBody: false)
             self?.finished(key)
             reply(frame)
         }
@@ -168,7 +174,7 @@ final class InMemoryClient: WireClient, @unchecked Sendable {
             throw WireError(.frameTooLarge, "request body of \(body.count) bytes exceeds the frame size limit \(maxFrameSize)")
         }
         let id = pending.makeRequestID()
-        let frame = Frame.seal(consume body, kind: kind, requestID: id, flags: [])
+        let frame = Frame.seal(consume body, kind: kind, requestID: id, flags: [], checksumBody: false)
         let deadline = ContinuousClock.now + (options.timeout ?? network.defaultTimeout)
         let pending = self.pending
         let network = self.network
@@ -183,7 +189,7 @@ final class InMemoryClient: WireClient, @unchecked Sendable {
                 return server.accept(frame: frame, client: clientID, peer: "in-memory client \(clientID)") { reply in
                     do {
                         // The reply belongs to call `id` even if the server could not read the request's id.
-                        let (header, reader) = try Frame.open(reply, maxBodySize: maxFrameSize)
+                        let (header, reader) = try Frame.open(reply, maxBodySize: maxFrameSize, verifyBody: false)
                         if header.flags.contains(.error) {
                             var r = reader
                             pending.fail(id, (try? WireError(from: &r))

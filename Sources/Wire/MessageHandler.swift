@@ -72,8 +72,10 @@ public struct WireRouter: MessageHandler {
 enum Dispatch {
     /// - Parameter maxBodySize: the frame size limit; a larger reply becomes a `frameTooLarge` error reply
     ///   (the caller would otherwise reject the frame and lose the whole connection).
+    /// - Parameter checksumBody: false only for in-process frames (see `InMemoryNetwork`).
     static func reply(
-        handler: any MessageHandler, header: FrameHeader, body: WireReader, peer: String, maxBodySize: Int
+        handler: any MessageHandler, header: FrameHeader, body: WireReader, peer: String, maxBodySize: Int,
+        checksumBody: Bool = true
     ) async -> [UInt8] {
         var request = body
         var response = WireWriter()
@@ -86,11 +88,15 @@ enum Dispatch {
                     .frameTooLarge,
                     "reply to \(header.kind) is \(response.count) bytes, over the frame size limit of \(maxBodySize); "
                         + "page the result")
-                return Frame.error(error, kind: header.kind, requestID: header.requestID)
+                return Frame.error(error, kind: header.kind, requestID: header.requestID, checksumBody: checksumBody)
             }
-            return Frame.seal(consume response, kind: header.kind, requestID: header.requestID, flags: .response)
+            return Frame.seal(
+                consume response, kind: header.kind, requestID: header.requestID, flags: .response,
+                checksumBody: checksumBody)
         } catch {
-            return Frame.error(WireError.from(handlerError: error), kind: header.kind, requestID: header.requestID)
+            return Frame.error(
+                WireError.from(handlerError: error), kind: header.kind, requestID: header.requestID,
+                checksumBody: checksumBody)
         }
     }
 }

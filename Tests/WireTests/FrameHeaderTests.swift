@@ -78,6 +78,21 @@ import VecCore
         #expect(length == UInt32.max && limit == 1 << 20 && id == 42)
     }
 
+    @Test func inProcessFramesSkipOnlyTheBodyCRC() throws {
+        var w = WireWriter()
+        Echo(text: "in memory").encode(into: &w)
+        let bytes = Frame.seal(w, kind: Echo.kind, requestID: 3, flags: [], checksumBody: false)
+        #expect(Array(bytes[20..<24]) == [0, 0, 0, 0])
+        var (header, reader) = try Frame.open(bytes, maxBodySize: 1024, verifyBody: false)
+        #expect(header.requestID == 3)
+        #expect(try Echo(from: &reader).text == "in memory")
+        #expect(throws: FrameError.self) { try Frame.open(bytes, maxBodySize: 1024) }  // a TCP reader would refuse it
+        #expect(throws: FrameError.self) { try Frame.open(Array(bytes.dropLast()), maxBodySize: 1024, verifyBody: false) }
+        var corruptHeader = bytes
+        corruptHeader[9] ^= 1
+        #expect(throws: FrameError.headerChecksumMismatch) { try Frame.open(corruptHeader, maxBodySize: 1024, verifyBody: false) }
+    }
+
     @Test func corruptBodyFailsTheBodyCRC() {
         var bytes = sealed("payload")
         bytes[30] ^= 1
