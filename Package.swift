@@ -40,8 +40,9 @@ let package = Package(
         .target(name: "Net", dependencies: ["CEpoll"], swiftSettings: hotFlags),
         .target(name: "JSON", swiftSettings: hotFlags),
         .target(name: "HTTP", dependencies: ["Net", "JSON"], swiftSettings: hotFlags),
+        .target(name: "Wire", dependencies: ["VecCore"], swiftSettings: hotFlags),
         .executableTarget(
-            name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP"], path: "Benchmarks/vecbench",
+            name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP", "Wire"], path: "Benchmarks/vecbench",
             swiftSettings: hotFlags),
         .testTarget(name: "VecCoreTests", dependencies: ["VecCore", "TestSupport"], swiftSettings: cpuFlags),
         .testTarget(name: "HNSWTests", dependencies: ["HNSW", "VecCore", "TestSupport"], swiftSettings: cpuFlags),
@@ -54,6 +55,7 @@ let package = Package(
         .testTarget(name: "NetTests", dependencies: ["Net"], swiftSettings: cpuFlags),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: cpuFlags),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Net", "JSON"], swiftSettings: cpuFlags),
+        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: cpuFlags),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -185,17 +185,3 @@ func buildOrLoad(data: ANNDataset, metric: Metric, params: HNSWParameters, threa
 
 func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
 func round5(_ x: Double) -> Double { (x * 100_000).rounded() / 100_000 }
-
-/// CPU time of the calling thread: less sensitive than wall time to other load on a shared machine.
-func threadCPUSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
-
-/// CPU time of the whole process (all threads).
-func processCPUSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}

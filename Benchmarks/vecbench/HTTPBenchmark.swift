@@ -115,12 +115,6 @@ private func runHTTPBenchmark(_ args: [String]) throws {
 private func pad(_ s: String, _ n: Int) -> String { s.count >= n ? " " + s : String(repeating: " ", count: n - s.count) + s }
 private func fmt(_ v: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", v) }
 
-private func processCPUSeconds() -> Double {
-    var u = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &u)
-    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
-}
-
 /// `{"vector": [dim floats], "top_k": 10}` with values spelled as Python's json prints float32 data.
 private func echoBody(dim: Int) -> [UInt8] {
     var state: UInt64 = 12345
@@ -137,13 +131,6 @@ private func echoBody(dim: Int) -> [UInt8] {
     w.key("top_k"); w.write(10)
     w.endObject()
     return w.bytes
-}
-
-/// This thread's CPU time in ns: micro-benchmarks measured in CPU time stay meaningful on a shared machine.
-private func threadCPUNanoseconds() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }
 
 /// Single-thread costs (CPU time) of the JSON work in one echo request, without sockets.

@@ -8,6 +8,7 @@ let commands: [BenchCommand] = [
     filteredCommand,
     logCommand,
     httpCommand,
+    rpcCommand,
 ]
 
 @MainActor func usage() -> String {
