@@ -1,0 +1,232 @@
+/// Numeric values of an operand for all rows (a vector) or one constant.
+enum NumericValues {
+    case ints([Int64])
+    case doubles([Double])
+    case int(Int64)
+    case double(Double)
+
+    var isInteger: Bool {
+        switch self {
+        case .ints, .int: true
+        default: false
+        }
+    }
+
+    /// A numeric column widened to Int64 (integer types) or Double (Float, Double).
+    static func widen(_ data: ColumnData) -> NumericValues {
+        switch data {
+        case .int8(let v): .ints(v.map { Int64($0) })
+        case .int16(let v): .ints(v.map { Int64($0) })
+        case .int32(let v): .ints(v.map { Int64($0) })
+        case .int64(let v): .ints(v)
+        case .float(let v): .doubles(v.map { Double($0) })
+        case .double(let v): .doubles(v)
+        default: .ints([])
+        }
+    }
+
+    var intsOrEmpty: [Int64] { if case .ints(let v) = self { v } else { [] } }
+    var doublesOrEmpty: [Double] { if case .doubles(let v) = self { v } else { [] } }
+
+    /// Constants repeated to `rows` entries; vectors unchanged.
+    func materialized(_ rows: Int) -> NumericValues {
+        switch self {
+        case .int(let v): .ints([Int64](repeating: v, count: rows))
+        case .double(let v): .doubles([Double](repeating: v, count: rows))
+        default: self
+        }
+    }
+
+    /// As Double values (vector or constant).
+    var asDoubles: NumericValues {
+        switch self {
+        case .ints(let v): .doubles(v.map { Double($0) })
+        case .int(let v): .double(Double(v))
+        default: self
+        }
+    }
+}
+
+/// A numeric operand evaluated for all rows; `valid` nil means no nulls.
+struct NumericVector {
+    var values: NumericValues
+    var valid: [UInt64]?
+}
+
+extension FilterEvaluator {
+    func numeric(_ e: NumericExpr) throws(FilterError) -> NumericVector {
+        switch e {
+        case .int(let v): return NumericVector(values: .int(v), valid: nil)
+        case .float(let v): return NumericVector(values: .double(v), valid: nil)
+        case .column(let name, let type):
+            let c = try column(name, type)
+            return NumericVector(values: .widen(c.data), valid: c.validity?.words)
+        case .arrayElement(let name, let type, let index):
+            if type.isInteger {
+                let (v, valid) = try arrayElements(name, index: index) { elements, at -> Int64 in
+                    if case .int(let x) = elements.value(at: at) { return x }
+                    return 0
+                }
+                return NumericVector(values: .ints(v), valid: valid)
+            }
+            let (v, valid) = try arrayElements(name, index: index) { elements, at -> Double in
+                elements.value(at: at).numericValue ?? 0
+            }
+            return NumericVector(values: .doubles(v), valid: valid)
+        case .json(let c, let path):
+            let docs = try jsonLookup(c, path)
+            let valid = FilterMask.build(rows) { docs[$0]?.numericValue != nil }
+            let allInts = docs.allSatisfy { v in
+                switch v {
+                case .double: false
+                default: true
+                }
+            }
+            if allInts {
+                let v = docs.map { d -> Int64 in if case .int(let x) = d { x } else { 0 } }
+                return NumericVector(values: .ints(v), valid: valid)
+            }
+            return NumericVector(values: .doubles(docs.map { $0?.numericValue ?? 0 }), valid: valid)
+        case .arrayLength(let name):
+            let c = try column(name, .array)
+            guard case .array(let a) = c.data else { throw mismatch("column '\(name)' is not an Array") }
+            let lengths = (0..<rows).map { Int64(a.offsets[$0 + 1] - a.offsets[$0]) }
+            return NumericVector(values: .ints(lengths), valid: c.validity?.words)
+        case .jsonArrayLength(let c, let path):
+            let docs = try jsonLookup(c, path)
+            let valid = FilterMask.build(rows) { if case .array = docs[$0] { true } else { false } }
+            let lengths = docs.map { d -> Int64 in if case .array(let a) = d { Int64(a.count) } else { 0 } }
+            return NumericVector(values: .ints(lengths), valid: valid)
+        case .negate(let inner):
+            let v = try numeric(inner)
+            switch v.values {
+            case .ints(let x): return NumericVector(values: .ints(x.map { 0 &- $0 }), valid: v.valid)
+            case .doubles(let x): return NumericVector(values: .doubles(x.map { -$0 }), valid: v.valid)
+            case .int(let x): return NumericVector(values: .int(0 &- x), valid: v.valid)
+            case .double(let x): return NumericVector(values: .double(-x), valid: v.valid)
+            }
+        case .arithmetic(let op, let l, let r):
+            return arithmetic(op, try numeric(l), try numeric(r))
+        }
+    }
+
+    /// Element-wise `a op b`; rows where either side is null, or a divisor is zero, are null.
+    func arithmetic(_ op: FilterSyntax.ArithmeticOp, _ a: NumericVector, _ b: NumericVector) -> NumericVector {
+        var valid = intersectValidity(a.valid, b.valid)
+        if a.values.isInteger && b.values.isInteger && op != .pow {
+            guard case .ints(let x) = a.values.materialized(rows), case .ints(let y) = b.values.materialized(rows) else {
+                preconditionFailure("integer operands materialise to integer vectors")
+            }
+            var out = [Int64](repeating: 0, count: rows)
+            switch op {
+            case .add: for i in 0..<rows { out[i] = x[i] &+ y[i] }
+            case .sub: for i in 0..<rows { out[i] = x[i] &- y[i] }
+            case .mul: for i in 0..<rows { out[i] = x[i] &* y[i] }
+            default:
+                for i in 0..<rows { out[i] = NumericKernels.intOp(op, x[i], y[i]) ?? 0 }
+                valid = intersectValidity(valid, FilterMask.build(rows) { y[$0] != 0 })
+            }
+            return NumericVector(values: .ints(out), valid: valid)
+        }
+        guard case .doubles(let x) = a.values.asDoubles.materialized(rows),
+            case .doubles(let y) = b.values.asDoubles.materialized(rows)
+        else { preconditionFailure("numeric operands materialise to double vectors") }
+        var out = [Double](repeating: 0, count: rows)
+        switch op {
+        case .add: for i in 0..<rows { out[i] = x[i] + y[i] }
+        case .sub: for i in 0..<rows { out[i] = x[i] - y[i] }
+        case .mul: for i in 0..<rows { out[i] = x[i] * y[i] }
+        case .pow: for i in 0..<rows { out[i] = NumericKernels.doubleOp(.pow, x[i], y[i])! }
+        case .div, .mod:
+            for i in 0..<rows { out[i] = NumericKernels.doubleOp(op, x[i], y[i]) ?? 0 }
+            valid = intersectValidity(valid, FilterMask.build(rows) { y[$0] != 0 })
+        }
+        return NumericVector(values: .doubles(out), valid: valid)
+    }
+
+    func compareNumeric(_ op: FilterSyntax.ComparisonOp, _ a: NumericExpr, _ b: NumericExpr) throws(FilterError) -> FilterMask {
+        // Fast path: a numeric column against a constant runs one loop over the column's own storage.
+        if case .column(let name, let type) = a, b.isConstant {
+            return try compareColumn(try column(name, type), op, b)
+        }
+        if case .column(let name, let type) = b, a.isConstant {
+            return try compareColumn(try column(name, type), op.flipped, a)
+        }
+        let x = try numeric(a), y = try numeric(b)
+        let valid = intersectValidity(x.valid, y.valid)
+        let truth: [UInt64]
+        switch (x.values, y.values) {
+        case (.ints(let p), .int(let c)): truth = NumericKernels.compare(p, op, c)
+        case (.int(let c), .ints(let q)): truth = NumericKernels.compare(q, op.flipped, c)
+        case (.ints(let p), .ints(let q)): truth = NumericKernels.compare(p, op, q)
+        default:
+            switch (x.values.asDoubles, y.values.asDoubles) {
+            case (.doubles(let p), .double(let c)): truth = NumericKernels.compare(p, op, c)
+            case (.double(let c), .doubles(let q)): truth = NumericKernels.compare(q, op.flipped, c)
+            case (.doubles(let p), .doubles(let q)): truth = NumericKernels.compare(p, op, q)
+            case (.double(let c), .double(let d)): truth = FilterMask.constant(op.holds(c, d), rows: rows).truth
+            default: preconditionFailure("asDoubles yields doubles")
+            }
+        }
+        return FilterMask(truth: truth, valid: valid)
+    }
+
+    func compareColumn(_ c: Column, _ op: FilterSyntax.ComparisonOp, _ constant: NumericExpr) throws(FilterError) -> FilterMask {
+        let valid = c.validity?.words
+        func integer<T: FixedWidthInteger>(_ v: [T]) -> [UInt64] {
+            switch constant {
+            case .int(let k): return NumericKernels.compare(v, op, k)
+            default:
+                switch NumericKernels.integerComparison(op, constant.constantValue!) {
+                case .compare(let op2, let k): return NumericKernels.compare(v, op2, k)
+                case .all(let b): return FilterMask.constant(b, rows: rows).truth
+                }
+            }
+        }
+        let truth: [UInt64]
+        switch c.data {
+        case .int8(let v): truth = integer(v)
+        case .int16(let v): truth = integer(v)
+        case .int32(let v): truth = integer(v)
+        case .int64(let v): truth = integer(v)
+        case .float(let v): truth = NumericKernels.compare(v, op, constant.constantValue!)
+        case .double(let v): truth = NumericKernels.compare(v, op, constant.constantValue!)
+        default: throw mismatch("column '\(c.name)' is not numeric")
+        }
+        return FilterMask(truth: truth, valid: valid)
+    }
+
+    /// A string operand for all rows (constants repeated), with its validity.
+    func strings(_ e: StringExpr) throws(FilterError) -> ([String], [UInt64]?) {
+        switch e {
+        case .constant(let s): return ([String](repeating: s, count: rows), nil)
+        case .column(let name):
+            let c = try column(name, .varChar)
+            guard case .string(let v) = c.data else { throw mismatch("column '\(name)' is not VarChar") }
+            return (v, c.validity?.words)
+        case .arrayElement(let name, let index):
+            let (v, valid) = try arrayElements(name, index: index) { elements, at -> String in
+                if case .string(let s) = elements { return s[at] }
+                return ""
+            }
+            return (v, valid)
+        case .json(let c, let path):
+            let docs = try jsonLookup(c, path)
+            let valid = FilterMask.build(rows) { if case .string = docs[$0] { true } else { false } }
+            return (docs.map { d -> String in if case .string(let s) = d { s } else { "" } }, valid)
+        }
+    }
+
+    func compareString(_ op: FilterSyntax.ComparisonOp, _ a: StringExpr, _ b: StringExpr) throws(FilterError) -> FilterMask {
+        if case .constant(let k) = b {
+            let (v, valid) = try strings(a)
+            return FilterMask(truth: NumericKernels.compare(v, op, k), valid: valid)
+        }
+        if case .constant(let k) = a {
+            let (v, valid) = try strings(b)
+            return FilterMask(truth: NumericKernels.compare(v, op.flipped, k), valid: valid)
+        }
+        let (x, vx) = try strings(a), (y, vy) = try strings(b)
+        return FilterMask(truth: NumericKernels.compare(x, op, y), valid: intersectValidity(vx, vy))
+    }
+}

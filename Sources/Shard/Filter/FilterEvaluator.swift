@@ -1,0 +1,227 @@
+/// Evaluates a ``Predicate`` over a ``ColumnarSource`` one operator at a time over whole columns: each
+/// node produces a ``FilterMask`` (or a numeric/string vector) for all rows, and logical nodes combine
+/// masks 64 rows per instruction. Only JSON lookups and array scans touch rows individually.
+struct FilterEvaluator {
+    let source: any ColumnarSource
+    let rows: Int
+    let expression: String
+
+    func mismatch(_ message: String) -> FilterError {
+        FilterError(.sourceMismatch, message, at: 0, in: expression)
+    }
+
+    /// The column `name`, checked to have `rows` rows and (when given) the storage type `type`.
+    func column(_ name: String, _ type: DataType? = nil) throws(FilterError) -> Column {
+        guard let c = source.column(named: name) else { throw mismatch("the source has no column '\(name)'") }
+        guard c.count == rows else { throw mismatch("column '\(name)' has \(c.count) rows, the source \(rows)") }
+        if let type, c.dataType != type {
+            throw mismatch("column '\(name)' holds \(c.dataType), the filter expects \(type)")
+        }
+        if let v = c.validity, v.count != rows { throw mismatch("column '\(name)' has a validity bitset of the wrong size") }
+        return c
+    }
+
+    func evaluate(_ p: Predicate) throws(FilterError) -> FilterMask {
+        switch p {
+        case .constant(let b):
+            return .constant(b, rows: rows)
+        case .and(let a, let b):
+            return try evaluate(a).and(try evaluate(b), rows: rows)
+        case .or(let a, let b):
+            return try evaluate(a).or(try evaluate(b), rows: rows)
+        case .not(let a):
+            return try evaluate(a).not(rows: rows)
+        case .boolColumn(let name):
+            let c = try column(name, .bool)
+            guard case .bool(let v) = c.data else { throw mismatch("column '\(name)' is not Bool") }
+            return FilterMask(truth: v.withUnsafeBufferPointer { p in FilterMask.build(rows) { p[$0] } }, valid: c.validity?.words)
+        case .boolArrayElement(let name, let index):
+            let (bits, valid) = try arrayElements(name, index: index) { elements, at -> Bool in
+                if case .bool(let v) = elements { return v[at] }
+                return false
+            }
+            return FilterMask(truth: FilterMask.build(rows) { bits[$0] }, valid: valid)
+        case .boolJSON(let c, let path):
+            let values = try jsonLookup(c, path)
+            let valid = FilterMask.build(rows) { if case .bool = values[$0] { true } else { false } }
+            return FilterMask(truth: FilterMask.build(rows) { values[$0] == .bool(true) }, valid: valid)
+        case .boolEquals(let a, let b, let negated):
+            let x = try evaluate(a), y = try evaluate(b)
+            var t = x.truth
+            for i in t.indices { t[i] = negated ? (x.truth[i] ^ y.truth[i]) : ~(x.truth[i] ^ y.truth[i]) }
+            FilterMask.clearTail(&t, rows)
+            return FilterMask(truth: t, valid: intersectValidity(x.valid, y.valid))
+        case .boolIn(let a, let set, let negated):
+            let x = try evaluate(a)
+            var t = x.truth
+            let yes: UInt64 = set.contains(true) ? ~0 : 0, no: UInt64 = set.contains(false) ? ~0 : 0
+            for i in t.indices {
+                let member = (x.truth[i] & yes) | (~x.truth[i] & no)
+                t[i] = negated ? ~member : member
+            }
+            FilterMask.clearTail(&t, rows)
+            return FilterMask(truth: t, valid: x.valid)
+        case .compareNumeric(let op, let a, let b):
+            return try compareNumeric(op, a, b)
+        case .compareString(let op, let a, let b):
+            return try compareString(op, a, b)
+        case .numericIn(let e, let set, let negated):
+            let v = try numeric(e)
+            let member: [UInt64]
+            switch v.values.materialized(rows) {
+            case .ints(let x): member = FilterMask.build(rows) { set.contains(x[$0]) }
+            case .doubles(let x): member = FilterMask.build(rows) { set.contains(x[$0]) }
+            default: preconditionFailure("materialized numeric values are vectors")
+            }
+            return FilterMask(truth: negated ? complement(member) : member, valid: v.valid)
+        case .stringIn(let e, let set, let negated):
+            let (values, valid) = try strings(e)
+            let member = FilterMask.build(rows) { set.contains(values[$0]) }
+            return FilterMask(truth: negated ? complement(member) : member, valid: valid)
+        case .jsonIn(let c, let path, let list, let negated):
+            let values = try jsonLookup(c, path)
+            let kinds = Set(list.map(\.comparisonKind))
+            let valid = FilterMask.build(rows) { values[$0].map { kinds.contains($0.comparisonKind) } ?? false }
+            let member = FilterMask.build(rows) { i in
+                guard let v = values[i] else { return false }
+                return list.contains { v.filterEquals($0) }
+            }
+            return FilterMask(truth: negated ? complement(member) : member, valid: valid)
+        case .like(let e, let pattern):
+            let (values, valid) = try strings(e)
+            return FilterMask(truth: FilterMask.build(rows) { pattern.matches(values[$0]) }, valid: valid)
+        case .isNull(.column(let name), let negated):
+            let c = try column(name)
+            let present = c.validity?.words ?? FilterMask.constant(true, rows: rows).truth
+            return FilterMask(truth: negated ? present : complement(present), valid: nil)
+        case .isNull(.json(let c, let path), let negated):
+            let values = try jsonLookup(c, path)
+            let isNull = FilterMask.build(rows) { i in values[i] == nil || values[i] == .null }
+            return FilterMask(truth: negated ? complement(isNull) : isNull, valid: nil)
+        case .exists(let c, let path):
+            let values = try jsonLookup(c, path)
+            return FilterMask(truth: FilterMask.build(rows) { values[$0] != nil }, valid: nil)
+        case .arrayContains(let name, let mode, let targets):
+            return try arrayContains(name, mode, targets)
+        case .jsonContains(let c, let path, let mode, let targets):
+            let values = try jsonLookup(c, path)
+            let valid = FilterMask.build(rows) { if case .array = values[$0] { true } else { false } }
+            let truth = FilterMask.build(rows) { i in
+                guard case .array(let items) = values[i] else { return false }
+                return FilterEvaluator.contains(mode, targets.count) { t in items.contains { $0.filterEquals(targets[t]) } }
+            }
+            return FilterMask(truth: truth, valid: valid)
+        }
+    }
+
+    func complement(_ words: [UInt64]) -> [UInt64] {
+        var w = words
+        for i in w.indices { w[i] = ~w[i] }
+        FilterMask.clearTail(&w, rows)
+        return w
+    }
+
+    /// Whether a row holding target `t` (`has(t)`) satisfies `mode` over `count` targets.
+    @inline(__always)
+    static func contains(_ mode: ContainsMode, _ count: Int, _ has: (Int) -> Bool) -> Bool {
+        switch mode {
+        case .one, .any: return (0..<count).contains { has($0) }
+        case .all: return (0..<count).allSatisfy { has($0) }
+        }
+    }
+
+    // MARK: - JSON and arrays
+
+    /// The value at `path` in every row of JSON column `c`; nil where the row is null or the path is absent.
+    func jsonLookup(_ c: String, _ path: [JSONPathKey]) throws(FilterError) -> [FieldValue?] {
+        let col = try column(c, .json)
+        guard case .json(let docs) = col.data else { throw mismatch("column '\(c)' is not JSON") }
+        var out = [FieldValue?](repeating: nil, count: rows)
+        for i in 0..<rows where !col.isNull(i) { out[i] = docs[i].lookup(path) }
+        return out
+    }
+
+    /// For each row of Array column `name`: `read(elements, position)` of element `index`, and a validity
+    /// mask clear where the row is null or shorter than `index + 1`.
+    func arrayElements<T>(
+        _ name: String, index: Int, _ read: (ColumnData, Int) -> T
+    ) throws(FilterError) -> ([T], [UInt64]) where T: DefaultValue {
+        let col = try column(name, .array)
+        guard case .array(let a) = col.data else { throw mismatch("column '\(name)' is not an Array") }
+        var out = [T](repeating: T.defaultValue, count: rows)
+        var valid = [UInt64](repeating: 0, count: FilterMask.words(rows))
+        for i in 0..<rows where !col.isNull(i) {
+            let r = a.range(ofRow: i)
+            if index < r.count {
+                out[i] = read(a.elements, r.lowerBound + index)
+                valid[i >> 6] |= 1 << UInt64(i & 63)
+            }
+        }
+        return (out, valid)
+    }
+
+    func arrayContains(_ name: String, _ mode: ContainsMode, _ targets: [FieldValue]) throws(FilterError) -> FilterMask {
+        let col = try column(name, .array)
+        guard case .array(let a) = col.data else { throw mismatch("column '\(name)' is not an Array") }
+        let offsets = a.offsets
+        func scan<E>(_ elements: [E], _ equal: @escaping (E, Int) -> Bool) -> [UInt64] {
+            FilterMask.build(rows) { i in
+                let lo = offsets[i], hi = offsets[i + 1]
+                return FilterEvaluator.contains(mode, targets.count) { t in
+                    var j = lo
+                    while j < hi {
+                        if equal(elements[j], t) { return true }
+                        j += 1
+                    }
+                    return false
+                }
+            }
+        }
+        let truth: [UInt64]
+        switch a.elements {
+        case .bool(let e):
+            let t = targets.map { $0 == .bool(true) }
+            truth = scan(e) { $0 == t[$1] }
+        case .string(let e):
+            let t = targets.map { if case .string(let s) = $0 { s } else { "" } }
+            truth = scan(e) { $0 == t[$1] }
+        case .float, .double:
+            let e = NumericValues.widen(a.elements).doublesOrEmpty
+            let t = targets.map { $0.numericValue ?? .nan }
+            truth = scan(e) { $0 == t[$1] }
+        case .int8, .int16, .int32, .int64:
+            let e = NumericValues.widen(a.elements).intsOrEmpty
+            // A non-integral target can never equal an integer element.
+            let t: [Int64?] = targets.map {
+                switch $0 {
+                case .int(let v): v
+                case .double(let d): Int64(exactly: d)
+                default: nil
+                }
+            }
+            truth = scan(e) { t[$1] == $0 }
+        default:
+            throw mismatch("column '\(name)' has unsupported array elements")
+        }
+        return FilterMask(truth: truth, valid: col.validity?.words)
+    }
+}
+
+/// Types with a placeholder for rows that have no value.
+protocol DefaultValue { static var defaultValue: Self { get } }
+extension Bool: DefaultValue { static var defaultValue: Bool { false } }
+extension Int64: DefaultValue { static var defaultValue: Int64 { 0 } }
+extension Double: DefaultValue { static var defaultValue: Double { 0 } }
+extension String: DefaultValue { static var defaultValue: String { "" } }
+
+extension FieldValue {
+    /// The class of values a filter compares with each other: numbers, strings, bools, or other.
+    var comparisonKind: Int {
+        switch self {
+        case .int, .double: 1
+        case .string: 2
+        case .bool: 3
+        default: 0
+        }
+    }
+}

@@ -1,0 +1,280 @@
+/// Recursive-descent parser from tokens to ``FilterSyntax``.
+///
+/// Precedence, lowest first: `or`/`||`; `and`/`&&`; prefix `not`/`!`; comparisons (`== != < <= > >=`,
+/// two `<`/`<=` or two `>`/`>=` may chain: `1 < x <= 5`), `in`/`not in`, `like`, `is [not] null`;
+/// `+ -`; `* / %`; prefix `-`/`+`; `**` (right-associative); postfix `[key]`; primaries.
+///
+/// Unlike Milvus's ANTLR grammar, where `not` binds tighter than comparisons, `not age > 5` here means
+/// `not (age > 5)` (as in SQL); for every expression Milvus accepts with a boolean operand the two readings
+/// agree.
+struct FilterParser {
+    private var tokens: [FilterToken]
+    private var index = 0
+    private let text: String
+    /// Deepest nesting of brackets and prefix operators accepted (bounds recursion on hostile input).
+    static let maxDepth = 200
+    private var depth = 0
+
+    static func parse(_ text: String) throws(FilterError) -> FilterSyntax {
+        var p = FilterParser(tokens: try FilterLexer.tokenize(text), text: text)
+        if case .end = p.current.kind { throw p.error("empty expression", at: p.current) }
+        let e = try p.parseOr()
+        guard case .end = p.current.kind else { throw p.unexpected() }
+        return e
+    }
+
+    private init(tokens: [FilterToken], text: String) {
+        self.tokens = tokens
+        self.text = text
+    }
+
+    private var current: FilterToken { tokens[index] }
+    private mutating func advance() -> FilterToken {
+        let t = tokens[index]
+        if index < tokens.count - 1 { index += 1 }
+        return t
+    }
+
+    private func error(_ message: String, at token: FilterToken) -> FilterError {
+        FilterError(.syntax, message, at: token.position, in: text)
+    }
+    private func unexpected(_ expecting: String? = nil) -> FilterError {
+        let what = current.kind == .end ? "unexpected end of expression" : "unexpected token \(current.display)"
+        return FilterError(.syntax, expecting.map { "\(what), expected \($0)" } ?? what, at: current.position, in: text)
+    }
+
+    private func isSymbol(_ s: FilterToken.Symbol) -> Bool { current.kind == .symbol(s) }
+    private func isKeyword(_ k: FilterToken.Keyword) -> Bool { current.kind == .keyword(k) }
+    private mutating func expect(_ s: FilterToken.Symbol, _ what: String) throws(FilterError) {
+        guard isSymbol(s) else { throw unexpected(what) }
+        _ = advance()
+    }
+
+    private mutating func nest() throws(FilterError) {
+        depth += 1
+        guard depth <= FilterParser.maxDepth else {
+            throw error("expression nested deeper than \(FilterParser.maxDepth) levels", at: current)
+        }
+    }
+
+    mutating func parseOr() throws(FilterError) -> FilterSyntax {
+        var lhs = try parseAnd()
+        while isKeyword(.or) || isSymbol(.orOr) {
+            _ = advance()
+            lhs = .or(lhs, try parseAnd())
+        }
+        return lhs
+    }
+
+    mutating func parseAnd() throws(FilterError) -> FilterSyntax {
+        var lhs = try parseNot()
+        while isKeyword(.and) || isSymbol(.andAnd) {
+            _ = advance()
+            lhs = .and(lhs, try parseNot())
+        }
+        return lhs
+    }
+
+    mutating func parseNot() throws(FilterError) -> FilterSyntax {
+        if isKeyword(.not) || isSymbol(.bang) {
+            let t = advance()
+            try nest()
+            defer { depth -= 1 }
+            return .not(try parseNot(), at: t.position)
+        }
+        return try parsePredicate()
+    }
+
+    private static func comparison(_ kind: FilterToken.Kind) -> FilterSyntax.ComparisonOp? {
+        guard case .symbol(let s) = kind else { return nil }
+        switch s {
+        case .eq: return .eq
+        case .ne: return .ne
+        case .lt: return .lt
+        case .le: return .le
+        case .gt: return .gt
+        case .ge: return .ge
+        default: return nil
+        }
+    }
+
+    mutating func parsePredicate() throws(FilterError) -> FilterSyntax {
+        let lhs = try parseAdditive()
+        if let op = FilterParser.comparison(current.kind) {
+            let opToken = advance()
+            let mid = try parseAdditive()
+            guard let op2 = FilterParser.comparison(current.kind) else {
+                return .comparison(op, lhs, mid, at: opToken.position)
+            }
+            let op2Token = current
+            let ascending: Set<FilterSyntax.ComparisonOp> = [.lt, .le]
+            let descending: Set<FilterSyntax.ComparisonOp> = [.gt, .ge]
+            guard (ascending.contains(op) && ascending.contains(op2)) || (descending.contains(op) && descending.contains(op2)) else {
+                throw error("comparison '\(op2.rawValue)' cannot be chained after '\(op.rawValue)' (only a < x < b or a > x > b)", at: op2Token)
+            }
+            _ = advance()
+            let rhs = try parseAdditive()
+            if FilterParser.comparison(current.kind) != nil {
+                throw error("at most two comparisons can be chained", at: current)
+            }
+            return .and(.comparison(op, lhs, mid, at: opToken.position), .comparison(op2, mid, rhs, at: op2Token.position))
+        }
+        if isKeyword(.in) || (isKeyword(.not) && tokens[index + 1].kind == .keyword(.in)) {
+            let t = current
+            let negated = isKeyword(.not)
+            if negated { _ = advance() }
+            _ = advance()
+            guard isSymbol(.lbracket) else { throw unexpected("a list '[…]' after 'in'") }
+            let list = try parseAdditive()
+            return .inList(lhs, list, negated: negated, at: t.position)
+        }
+        if isKeyword(.like) {
+            let t = advance()
+            guard case .string(let pattern) = current.kind else { throw unexpected("a string pattern after 'like'") }
+            _ = advance()
+            return .like(lhs, pattern: pattern, at: t.position)
+        }
+        if isKeyword(.is) {
+            let t = advance()
+            let negated = isKeyword(.not)
+            if negated { _ = advance() }
+            guard isKeyword(.null) else { throw unexpected(negated ? "'null' after 'is not'" : "'null' or 'not null' after 'is'") }
+            _ = advance()
+            return .isNull(lhs, negated: negated, at: t.position)
+        }
+        if case .symbol(let s) = current.kind, [.ampersand, .pipe, .caret, .shl, .shr, .regexMatch, .regexNotMatch].contains(s) {
+            throw FilterError(.unsupported, "operator '\(s.rawValue)' is not supported", at: current.position, in: text)
+        }
+        return lhs
+    }
+
+    mutating func parseAdditive() throws(FilterError) -> FilterSyntax {
+        var lhs = try parseMultiplicative()
+        while isSymbol(.plus) || isSymbol(.minus) {
+            let t = advance()
+            lhs = .arithmetic(t.kind == .symbol(.plus) ? .add : .sub, lhs, try parseMultiplicative(), at: t.position)
+        }
+        return lhs
+    }
+
+    mutating func parseMultiplicative() throws(FilterError) -> FilterSyntax {
+        var lhs = try parseUnary()
+        while isSymbol(.star) || isSymbol(.slash) || isSymbol(.percent) {
+            let t = advance()
+            let op: FilterSyntax.ArithmeticOp = t.kind == .symbol(.star) ? .mul : t.kind == .symbol(.slash) ? .div : .mod
+            lhs = .arithmetic(op, lhs, try parseUnary(), at: t.position)
+        }
+        return lhs
+    }
+
+    mutating func parseUnary() throws(FilterError) -> FilterSyntax {
+        if isSymbol(.minus) || isSymbol(.plus) {
+            let t = advance()
+            // Fold `-<integer>` into one literal so Int64.min can be written; not when `**` follows,
+            // since `-2 ** 2` is `-(2 ** 2)`.
+            if t.kind == .symbol(.minus), case .integer(let v) = current.kind, tokens[index + 1].kind != .symbol(.power) {
+                let lit = advance()
+                guard v <= UInt64(Int64.max) + 1 else { throw error("integer -\(v) is out of range for Int64", at: lit) }
+                return .literal(.int(v == UInt64(Int64.max) + 1 ? Int64.min : -Int64(v)), at: t.position)
+            }
+            try nest()
+            defer { depth -= 1 }
+            let operand = try parseUnary()
+            if t.kind == .symbol(.plus) { return operand }
+            return .negate(operand, at: t.position)
+        }
+        if isSymbol(.tilde) {
+            throw FilterError(.unsupported, "operator '~' is not supported", at: current.position, in: text)
+        }
+        return try parsePower()
+    }
+
+    mutating func parsePower() throws(FilterError) -> FilterSyntax {
+        let base = try parsePostfix()
+        guard isSymbol(.power) else { return base }
+        let t = advance()
+        try nest()
+        defer { depth -= 1 }
+        return .arithmetic(.pow, base, try parseUnary(), at: t.position)
+    }
+
+    mutating func parsePostfix() throws(FilterError) -> FilterSyntax {
+        var e = try parsePrimary()
+        while isSymbol(.lbracket) {
+            let t = advance()
+            let key: JSONPathKey
+            switch current.kind {
+            case .string(let s): key = .key(s)
+            case .integer(let v) where v <= UInt64(Int32.max): key = .index(Int(v))
+            default: throw unexpected("a string key or a non-negative integer index inside '[ ]'")
+            }
+            _ = advance()
+            try expect(.rbracket, "']'")
+            e = .subscripted(e, key, at: t.position)
+        }
+        return e
+    }
+
+    mutating func parsePrimary() throws(FilterError) -> FilterSyntax {
+        let t = current
+        switch t.kind {
+        case .integer(let v):
+            _ = advance()
+            guard v <= UInt64(Int64.max) else { throw error("integer \(v) is out of range for Int64", at: t) }
+            return .literal(.int(Int64(v)), at: t.position)
+        case .float(let v):
+            _ = advance()
+            return .literal(.float(v), at: t.position)
+        case .string(let s):
+            _ = advance()
+            return .literal(.string(s), at: t.position)
+        case .bool(let b):
+            _ = advance()
+            return .literal(.bool(b), at: t.position)
+        case .identifier(let name):
+            _ = advance()
+            if isSymbol(.lparen) {
+                _ = advance()
+                try nest()
+                defer { depth -= 1 }
+                var args: [FilterSyntax] = []
+                if !isSymbol(.rparen) {
+                    args.append(try parseOr())
+                    while isSymbol(.comma) {
+                        _ = advance()
+                        args.append(try parseOr())
+                    }
+                }
+                try expect(.rparen, "',' or ')' in the argument list")
+                return .call(name.lowercased(), args, at: t.position)
+            }
+            return .identifier(name, at: t.position)
+        case .symbol(.lparen):
+            _ = advance()
+            try nest()
+            defer { depth -= 1 }
+            let inner = try parseOr()
+            try expect(.rparen, "')'")
+            return inner
+        case .symbol(.lbracket):
+            _ = advance()
+            try nest()
+            defer { depth -= 1 }
+            var items: [FilterSyntax] = []
+            while !isSymbol(.rbracket) {
+                items.append(try parseOr())
+                guard isSymbol(.comma) else { break }
+                _ = advance()
+            }
+            try expect(.rbracket, "',' or ']' in the list")
+            return .list(items, at: t.position)
+        case .keyword(.exists):
+            _ = advance()
+            return .exists(try parsePostfix(), at: t.position)
+        case .symbol(.lbrace):
+            throw FilterError(.unsupported, "template parameters '{name}' are not supported", at: t.position, in: text)
+        default:
+            throw unexpected()
+        }
+    }
+}
