@@ -106,9 +106,21 @@ struct FilterChecker {
             if case .constant(let b) = p { return .predicate(.constant(!b)) }
             return .predicate(.not(p))
         case .and(let l, let r):
-            return .predicate(.and(try predicate(l, context: "an operand of 'and'"), try predicate(r, context: "an operand of 'and'")))
+            let a = try predicate(l, context: "an operand of 'and'"), b = try predicate(r, context: "an operand of 'and'")
+            // Folding is exact under three-valued logic: true and x = x, false and x = false.
+            switch (a, b) {
+            case (.constant(true), let x), (let x, .constant(true)): return .predicate(x)
+            case (.constant(false), _), (_, .constant(false)): return .predicate(.constant(false))
+            default: return .predicate(.and(a, b))
+            }
         case .or(let l, let r):
-            return .predicate(.or(try predicate(l, context: "an operand of 'or'"), try predicate(r, context: "an operand of 'or'")))
+            let a = try predicate(l, context: "an operand of 'or'"), b = try predicate(r, context: "an operand of 'or'")
+            // false or x = x, true or x = true.
+            switch (a, b) {
+            case (.constant(false), let x), (let x, .constant(false)): return .predicate(x)
+            case (.constant(true), _), (_, .constant(true)): return .predicate(.constant(true))
+            default: return .predicate(.or(a, b))
+            }
         case .comparison(let op, let l, let r, let at):
             return .predicate(try comparison(op, try typed(l), try typed(r), at: at))
         case .inList(let lhs, let list, let negated, let at):
