@@ -204,8 +204,8 @@ struct FilterChecker {
         case (.predicate(let a), .json(let c, let p)), (.json(let c, let p), .predicate(let a)):
             guard !op.isOrdering else { throw error(.typeMismatch, "booleans can only be compared with == or !=", at: at) }
             return .boolEquals(.boolJSON(c, p), a, negated: op == .ne)
-        case (.json, .json):
-            throw error(.typeMismatch, "cannot compare two JSON values; compare a JSON path with a literal or a typed field", at: at)
+        case (.json(let c1, let p1), .json(let c2, let p2)):
+            return .compareJSONValues(op, c1, p1, c2, p2)
         default:
             throw mismatch()
         }
@@ -231,6 +231,13 @@ struct FilterChecker {
 
     func inList(_ lhs: Typed, _ list: FilterSyntax, negated: Bool, at: Int) throws(FilterError) -> Predicate {
         let values = try literals(list, what: "'in'", at: at)
+        // `x in [a, b]` means `x == a or x == b`, so an empty list is false for every row (and `not in []`
+        // true), null rows included.
+        if values.isEmpty {
+            if case .list = lhs { throw error(.typeMismatch, "'in' cannot be applied to \(describe(lhs))", at: at) }
+            if case .array = lhs { throw error(.typeMismatch, "'in' cannot be applied to \(describe(lhs))", at: at) }
+            return .constant(negated)
+        }
         func mismatch(_ v: FieldValue) -> FilterError {
             error(.typeMismatch, "'in' list has \(v.kindName) \(v) but \(describe(lhs)) needs values of its own type", at: list.position)
         }

@@ -74,18 +74,11 @@ extension FilterEvaluator {
             }
             return NumericVector(values: .doubles(v), valid: valid)
         case .json(let c, let path):
+            // JSON numbers enter arithmetic as Double, whatever their neighbours hold, so a row's result
+            // never depends on other rows. (A direct comparison with an integer literal is exact; see
+            // compareNumeric.)
             let docs = try jsonLookup(c, path)
             let valid = FilterMask.build(rows) { docs[$0]?.numericValue != nil }
-            let allInts = docs.allSatisfy { v in
-                switch v {
-                case .double: false
-                default: true
-                }
-            }
-            if allInts {
-                let v = docs.map { d -> Int64 in if case .int(let x) = d { x } else { 0 } }
-                return NumericVector(values: .ints(v), valid: valid)
-            }
             return NumericVector(values: .doubles(docs.map { $0?.numericValue ?? 0 }), valid: valid)
         case .arrayLength(let name):
             let c = try column(name, .array)
@@ -152,6 +145,9 @@ extension FilterEvaluator {
         if case .column(let name, let type) = b, a.isConstant {
             return try compareColumn(try column(name, type), op.flipped, a)
         }
+        // A JSON path against an integer literal compares integer JSON values exactly (ids beyond 2^53).
+        if case .json(let c, let path) = a, case .int(let k) = b { return try compareJSON(c, path, op, k) }
+        if case .json(let c, let path) = b, case .int(let k) = a { return try compareJSON(c, path, op.flipped, k) }
         let x = try numeric(a), y = try numeric(b)
         let valid = intersectValidity(x.valid, y.valid)
         let truth: [UInt64]
@@ -166,6 +162,21 @@ extension FilterEvaluator {
             case (.doubles(let p), .doubles(let q)): truth = NumericKernels.compare(p, op, q)
             case (.double(let c), .double(let d)): truth = FilterMask.constant(op.holds(c, d), rows: rows).truth
             default: preconditionFailure("asDoubles yields doubles")
+            }
+        }
+        return FilterMask(truth: truth, valid: valid)
+    }
+
+    /// `json[path] op k` per row: integers compared as Int64, floats as Double, anything else unknown.
+    func compareJSON(_ c: String, _ path: [JSONPathKey], _ op: FilterSyntax.ComparisonOp, _ k: Int64) throws(FilterError) -> FilterMask {
+        let docs = try jsonLookup(c, path)
+        let kd = Double(k)
+        let valid = FilterMask.build(rows) { docs[$0]?.numericValue != nil }
+        let truth = FilterMask.build(rows) { i in
+            switch docs[i] {
+            case .int(let x)?: op.holds(x, k)
+            case .double(let d)?: op.holds(d, kd)
+            default: false
             }
         }
         return FilterMask(truth: truth, valid: valid)

@@ -65,6 +65,23 @@ struct FilterEvaluator {
             return try compareNumeric(op, a, b)
         case .compareString(let op, let a, let b):
             return try compareString(op, a, b)
+        case .compareJSONValues(let op, let c1, let p1, let c2, let p2):
+            let xs = try jsonLookup(c1, p1), ys = try jsonLookup(c2, p2)
+            var valid = [UInt64](repeating: 0, count: FilterMask.words(rows))
+            let truth = FilterMask.build(rows) { i in
+                let outcome: Bool?
+                switch (xs[i], ys[i]) {
+                case (.int(let a)?, .int(let b)?): outcome = op.holds(a, b)
+                case (.string(let a)?, .string(let b)?): outcome = op.holds(a, b)
+                case (.bool(let a)?, .bool(let b)?): outcome = op.isOrdering ? nil : (op == .eq) == (a == b)
+                case (let a?, let b?):
+                    if let x = a.numericValue, let y = b.numericValue { outcome = op.holds(x, y) } else { outcome = nil }
+                default: outcome = nil
+                }
+                if outcome != nil { valid[i >> 6] |= 1 << UInt64(i & 63) }
+                return outcome == true
+            }
+            return FilterMask(truth: truth, valid: valid)
         case .numericIn(let e, let set, let negated):
             let v = try numeric(e)
             let member: [UInt64]
@@ -80,12 +97,17 @@ struct FilterEvaluator {
             return FilterMask(truth: negated ? complement(member) : member, valid: valid)
         case .jsonIn(let c, let path, let list, let negated):
             let values = try jsonLookup(c, path)
+            // As `x == a or x == b …`: true on a match; false only if x is comparable with every item
+            // (same kind: number, string or bool); otherwise unknown.
             let kinds = Set(list.map(\.comparisonKind))
-            let valid = FilterMask.build(rows) { values[$0].map { kinds.contains($0.comparisonKind) } ?? false }
+            let onlyKind = kinds.count == 1 ? kinds.first! : -1
             let member = FilterMask.build(rows) { i in
                 guard let v = values[i] else { return false }
                 return list.contains { v.filterEquals($0) }
             }
+            let comparable = FilterMask.build(rows) { values[$0].map { $0.comparisonKind == onlyKind && onlyKind != 0 } ?? false }
+            var valid = member
+            for i in valid.indices { valid[i] |= comparable[i] }
             return FilterMask(truth: negated ? complement(member) : member, valid: valid)
         case .like(let e, let pattern):
             let (values, valid) = try strings(e)

@@ -80,6 +80,9 @@ extension Predicate {
             .exists(let c, _), .arrayContains(let c, _, _), .jsonContains(let c, _, _, _),
             .isNull(.column(let c), _), .isNull(.json(let c, _), _):
             set.insert(c)
+        case .compareJSONValues(_, let a, _, let b, _):
+            set.insert(a)
+            set.insert(b)
         case .compareNumeric(_, let a, let b):
             a.collectColumns(into: &set)
             b.collectColumns(into: &set)

@@ -172,10 +172,16 @@ struct FilterParser {
             let t = advance()
             // Fold `-<integer>` into one literal so Int64.min can be written; not when `**` follows,
             // since `-2 ** 2` is `-(2 ** 2)`.
-            if t.kind == .symbol(.minus), case .integer(let v) = current.kind, tokens[index + 1].kind != .symbol(.power) {
-                let lit = advance()
-                guard v <= UInt64(Int64.max) + 1 else { throw error("integer -\(v) is out of range for Int64", at: lit) }
-                return .literal(.int(v == UInt64(Int64.max) + 1 ? Int64.min : -Int64(v)), at: t.position)
+            if t.kind == .symbol(.minus), tokens[index + 1].kind != .symbol(.power) {
+                if case .integer(let v) = current.kind {
+                    let lit = advance()
+                    guard v <= UInt64(Int64.max) + 1 else { throw error("integer -\(v) is out of range for Int64", at: lit) }
+                    return .literal(.int(v == UInt64(Int64.max) + 1 ? Int64.min : -Int64(v)), at: t.position)
+                }
+                if case .float(let v) = current.kind {
+                    _ = advance()
+                    return .literal(.float(-v), at: t.position)
+                }
             }
             try nest()
             defer { depth -= 1 }

@@ -18,6 +18,9 @@ indirect enum Predicate: Equatable, Sendable {
     case boolIn(Predicate, Set<Bool>, negated: Bool)
     case compareNumeric(FilterSyntax.ComparisonOp, NumericExpr, NumericExpr)
     case compareString(FilterSyntax.ComparisonOp, StringExpr, StringExpr)
+    /// Two JSON values compared row by row: numbers with numbers, strings with strings, bools with bools
+    /// (== and != only); any other pairing is unknown.
+    case compareJSONValues(FilterSyntax.ComparisonOp, String, [JSONPathKey], String, [JSONPathKey])
     case numericIn(NumericExpr, NumericSet, negated: Bool)
     case stringIn(StringExpr, Set<String>, negated: Bool)
     /// `json["k"] in [...]` with literals of mixed types.
