@@ -31,8 +31,8 @@ public indirect enum ColumnData: Sendable, Equatable {
         case .string(let v): v.count
         case .json(let v): v.count
         case .array(let a): a.count
-        case .floatVector(let d, let v): v.count / d
-        case .float16Vector(let d, let v): v.count / d
+        case .floatVector(let d, let v): d > 0 ? v.count / d : 0
+        case .float16Vector(let d, let v): d > 0 ? v.count / d : 0
         }
     }
 

@@ -182,14 +182,14 @@ extension RowBatch {
                 throw .tooLong(row: r, field: field.name, length: s.utf8.count, maxLength: max)
             }
         case .floatVector(let d, let v):
-            guard d == field.dimension else {
+            guard d > 0, d == field.dimension, v.count % d == 0 else {
                 throw .wrongDimension(row: 0, field: field.name, expected: field.dimension ?? 0, got: d)
             }
             for (i, x) in v.enumerated() where !x.isFinite {
                 throw .nonFiniteVector(row: i / d, field: field.name, component: i % d)
             }
         case .float16Vector(let d, let v):
-            guard d == field.dimension else {
+            guard d > 0, d == field.dimension, v.count % d == 0 else {
                 throw .wrongDimension(row: 0, field: field.name, expected: field.dimension ?? 0, got: d)
             }
             for (i, x) in v.enumerated() where !x.isFinite {
