@@ -243,15 +243,15 @@ struct FilterChecker {
         }
         switch lhs {
         case .numeric(let n):
-            var set = NumericSet()
+            var ints: [Int64] = [], doubles: [Double] = []
             for v in values {
                 switch v {
-                case .int(let i): set.ints.insert(i)
-                case .double(let d): set.doubles.insert(d)
+                case .int(let i): ints.append(i)
+                case .double(let d): doubles.append(d)
                 default: throw mismatch(v)
                 }
             }
-            return .numericIn(n, set, negated: negated)
+            return .numericIn(n, NumericSet(ints: ints, doubles: doubles), negated: negated)
         case .string(let s):
             var set = Set<String>()
             for v in values {

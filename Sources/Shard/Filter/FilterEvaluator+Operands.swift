@@ -15,13 +15,24 @@ enum NumericValues {
     /// A numeric column widened to Int64 (integer types) or Double (Float, Double).
     static func widen(_ data: ColumnData) -> NumericValues {
         switch data {
-        case .int8(let v): .ints(v.map { Int64($0) })
-        case .int16(let v): .ints(v.map { Int64($0) })
-        case .int32(let v): .ints(v.map { Int64($0) })
+        case .int8(let v): .ints(convert(v) { Int64($0) })
+        case .int16(let v): .ints(convert(v) { Int64($0) })
+        case .int32(let v): .ints(convert(v) { Int64($0) })
         case .int64(let v): .ints(v)
-        case .float(let v): .doubles(v.map { Double($0) })
+        case .float(let v): .doubles(convert(v) { Double($0) })
         case .double(let v): .doubles(v)
         default: .ints([])
+        }
+    }
+
+    /// `v.map(f)` over raw buffers (a plain `map` measured 4× slower here).
+    @inline(__always)
+    static func convert<S, T>(_ v: [S], _ f: (S) -> T) -> [T] {
+        v.withUnsafeBufferPointer { p in
+            [T](unsafeUninitializedCapacity: p.count) { out, initialized in
+                for i in 0..<p.count { out[i] = f(p[i]) }
+                initialized = p.count
+            }
         }
     }
 
@@ -110,31 +121,44 @@ extension FilterEvaluator {
             guard case .ints(let x) = a.values.materialized(rows), case .ints(let y) = b.values.materialized(rows) else {
                 preconditionFailure("integer operands materialise to integer vectors")
             }
-            var out = [Int64](repeating: 0, count: rows)
+            let out: [Int64]
             switch op {
-            case .add: for i in 0..<rows { out[i] = x[i] &+ y[i] }
-            case .sub: for i in 0..<rows { out[i] = x[i] &- y[i] }
-            case .mul: for i in 0..<rows { out[i] = x[i] &* y[i] }
+            case .add: out = FilterEvaluator.zip(x, y) { $0 &+ $1 }
+            case .sub: out = FilterEvaluator.zip(x, y) { $0 &- $1 }
+            case .mul: out = FilterEvaluator.zip(x, y) { $0 &* $1 }
             default:
-                for i in 0..<rows { out[i] = NumericKernels.intOp(op, x[i], y[i]) ?? 0 }
-                valid = intersectValidity(valid, FilterMask.build(rows) { y[$0] != 0 })
+                out = FilterEvaluator.zip(x, y) { NumericKernels.intOp(op, $0, $1) ?? 0 }
+                valid = intersectValidity(valid, y.withUnsafeBufferPointer { q in FilterMask.build(rows) { q[$0] != 0 } })
             }
             return NumericVector(values: .ints(out), valid: valid)
         }
         guard case .doubles(let x) = a.values.asDoubles.materialized(rows),
             case .doubles(let y) = b.values.asDoubles.materialized(rows)
         else { preconditionFailure("numeric operands materialise to double vectors") }
-        var out = [Double](repeating: 0, count: rows)
+        let out: [Double]
         switch op {
-        case .add: for i in 0..<rows { out[i] = x[i] + y[i] }
-        case .sub: for i in 0..<rows { out[i] = x[i] - y[i] }
-        case .mul: for i in 0..<rows { out[i] = x[i] * y[i] }
-        case .pow: for i in 0..<rows { out[i] = NumericKernels.doubleOp(.pow, x[i], y[i])! }
+        case .add: out = FilterEvaluator.zip(x, y) { $0 + $1 }
+        case .sub: out = FilterEvaluator.zip(x, y) { $0 - $1 }
+        case .mul: out = FilterEvaluator.zip(x, y) { $0 * $1 }
+        case .pow: out = FilterEvaluator.zip(x, y) { NumericKernels.doubleOp(.pow, $0, $1)! }
         case .div, .mod:
-            for i in 0..<rows { out[i] = NumericKernels.doubleOp(op, x[i], y[i]) ?? 0 }
-            valid = intersectValidity(valid, FilterMask.build(rows) { y[$0] != 0 })
+            out = FilterEvaluator.zip(x, y) { NumericKernels.doubleOp(op, $0, $1) ?? 0 }
+            valid = intersectValidity(valid, y.withUnsafeBufferPointer { q in FilterMask.build(rows) { q[$0] != 0 } })
         }
         return NumericVector(values: .doubles(out), valid: valid)
+    }
+
+    /// `f(x[i], y[i])` for every row, over raw buffers (no per-element bounds or uniqueness checks).
+    @inline(__always)
+    static func zip<T>(_ x: [T], _ y: [T], _ f: (T, T) -> T) -> [T] {
+        x.withUnsafeBufferPointer { p in
+            y.withUnsafeBufferPointer { q in
+                [T](unsafeUninitializedCapacity: p.count) { out, initialized in
+                    for i in 0..<p.count { out[i] = f(p[i], q[i]) }
+                    initialized = p.count
+                }
+            }
+        }
     }
 
     func compareNumeric(_ op: FilterSyntax.ComparisonOp, _ a: NumericExpr, _ b: NumericExpr) throws(FilterError) -> FilterMask {

@@ -186,31 +186,19 @@ struct FilterEvaluator {
         let col = try column(name, .array)
         guard case .array(let a) = col.data else { throw mismatch("column '\(name)' is not an Array") }
         let offsets = a.offsets
-        func scan<E>(_ elements: [E], _ equal: @escaping (E, Int) -> Bool) -> [UInt64] {
-            FilterMask.build(rows) { i in
-                let lo = offsets[i], hi = offsets[i + 1]
-                return FilterEvaluator.contains(mode, targets.count) { t in
-                    var j = lo
-                    while j < hi {
-                        if equal(elements[j], t) { return true }
-                        j += 1
-                    }
-                    return false
-                }
-            }
-        }
+        let rows = self.rows
         let truth: [UInt64]
         switch a.elements {
         case .bool(let e):
             let t = targets.map { $0 == .bool(true) }
-            truth = scan(e) { $0 == t[$1] }
+            truth = FilterEvaluator.scan(rows, offsets, e, mode, targets.count) { $0 == t[$1] }
         case .string(let e):
             let t = targets.map { if case .string(let s) = $0 { s } else { "" } }
-            truth = scan(e) { $0 == t[$1] }
+            truth = FilterEvaluator.scan(rows, offsets, e, mode, targets.count) { $0 == t[$1] }
         case .float, .double:
             let e = NumericValues.widen(a.elements).doublesOrEmpty
             let t = targets.map { $0.numericValue ?? .nan }
-            truth = scan(e) { $0 == t[$1] }
+            truth = FilterEvaluator.scan(rows, offsets, e, mode, targets.count) { $0 == t[$1] }
         case .int8, .int16, .int32, .int64:
             let e = NumericValues.widen(a.elements).intsOrEmpty
             // A non-integral target can never equal an integer element.
@@ -221,11 +209,36 @@ struct FilterEvaluator {
                 default: nil
                 }
             }
-            truth = scan(e) { t[$1] == $0 }
+            truth = FilterEvaluator.scan(rows, offsets, e, mode, targets.count) { t[$1] == $0 }
         default:
             throw mismatch("column '\(name)' has unsupported array elements")
         }
         return FilterMask(truth: truth, valid: col.validity?.words)
+    }
+}
+
+extension FilterEvaluator {
+    /// For each row of an array column: whether its elements `elements[offsets[i] ..< offsets[i + 1]]`
+    /// satisfy `mode` over `targetCount` targets, `equal(element, t)` testing element against target `t`.
+    @inline(__always)
+    static func scan<E>(
+        _ rows: Int, _ offsets: [Int], _ elements: [E], _ mode: ContainsMode, _ targetCount: Int, _ equal: (E, Int) -> Bool
+    ) -> [UInt64] {
+        offsets.withUnsafeBufferPointer { off in
+            elements.withUnsafeBufferPointer { el in
+                FilterMask.build(rows) { i in
+                    let lo = off[i], hi = off[i + 1]
+                    return contains(mode, targetCount) { t in
+                        var j = lo
+                        while j < hi {
+                            if equal(el[j], t) { return true }
+                            j += 1
+                        }
+                        return false
+                    }
+                }
+            }
+        }
     }
 }
 

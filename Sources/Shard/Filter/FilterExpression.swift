@@ -117,3 +117,4 @@ extension StringExpr {
         }
     }
 }
+

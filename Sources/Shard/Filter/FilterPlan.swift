@@ -80,15 +80,36 @@ enum StringExpr: Equatable, Sendable {
 }
 
 /// The numbers of an `in` list; an integer and a float are equal when their values are (1 == 1.0).
+/// Kept as sorted arrays: short lists are scanned, long ones binary-searched — both cheaper per row than
+/// hashing.
 struct NumericSet: Equatable, Sendable {
-    var ints: Set<Int64> = []
-    var doubles: Set<Double> = []
+    private(set) var ints: [Int64] = []
+    private(set) var doubles: [Double] = []
 
-    func contains(_ v: Int64) -> Bool { ints.contains(v) || doubles.contains(Double(v)) }
+    init(ints: [Int64] = [], doubles: [Double] = []) {
+        self.ints = Array(Set(ints)).sorted()
+        self.doubles = Array(Set(doubles)).sorted()
+    }
+
+    @inline(__always)
+    static func has<T: Comparable>(_ sorted: [T], _ v: T) -> Bool {
+        if sorted.count <= 16 { return sorted.contains(v) }
+        var lo = 0, hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if sorted[mid] < v { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < sorted.count && sorted[lo] == v
+    }
+
+    func contains(_ v: Int64) -> Bool {
+        NumericSet.has(ints, v) || (!doubles.isEmpty && NumericSet.has(doubles, Double(v)))
+    }
+
     func contains(_ d: Double) -> Bool {
-        if doubles.contains(d) { return true }
-        guard d.rounded(.towardZero) == d, d >= -9.223372036854775808e18, d < 9.223372036854775808e18 else { return false }
-        return ints.contains(Int64(d))
+        if NumericSet.has(doubles, d) { return true }
+        guard let i = Int64(exactly: d) else { return false }
+        return NumericSet.has(ints, i)
     }
 }
 
