@@ -273,6 +273,8 @@ import VecCore
         .init(text: "id == 99999999999999999999", position: 6, kind: .syntax, messagePrefix: "integer '99999999999999999999' is out of range"),
         .init(text: "array_contains(tags)", position: 0, kind: .syntax, messagePrefix: "array_contains takes 2 arguments"),
         .init(text: "foo(1)", position: 0, kind: .syntax, messagePrefix: "unknown function 'foo'"),
+        .init(text: "Array_Contains(tags, \"a\")", position: 0, kind: .syntax, messagePrefix: "unknown function 'Array_Contains'"),
+        .init(text: "age > 1 And age < 5", position: 8, kind: .syntax, messagePrefix: "unexpected token 'And'"),  // mixed-case keyword
         .init(text: "text_match(name, \"x\")", position: 0, kind: .unsupported, messagePrefix: "function 'text_match'"),
         .init(text: "age & 1 == 1", position: 4, kind: .unsupported, messagePrefix: "operator '&'"),
         .init(text: "age > {x}", position: 6, kind: .unsupported, messagePrefix: "template parameters"),

@@ -252,7 +252,9 @@ struct FilterParser {
                     }
                 }
                 try expect(.rparen, "',' or ')' in the argument list")
-                return .call(name.lowercased(), args, at: t.position)
+                // Like Milvus, function names are all-lower or all-upper case; anything else is unknown.
+                let canonical = name == name.uppercased() ? name.lowercased() : name
+                return .call(canonical, args, at: t.position)
             }
             return .identifier(name, at: t.position)
         case .symbol(.lparen):

@@ -30,7 +30,7 @@ indirect enum FilterSyntax: Equatable, Sendable {
     case like(FilterSyntax, pattern: String, at: Int)
     case isNull(FilterSyntax, negated: Bool, at: Int)
     case exists(FilterSyntax, at: Int)
-    /// A function call; `name` is lower-cased.
+    /// A function call; an all-upper-case name is lower-cased, other names are kept as written.
     case call(String, [FilterSyntax], at: Int)
 
     /// Where the node's text starts (for binary nodes, the operator).
