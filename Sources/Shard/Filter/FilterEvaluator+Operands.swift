@@ -36,6 +36,11 @@ enum NumericValues {
         }
     }
 
+    /// The constant of `.int` (0 otherwise; callers switch first).
+    var intConstant: Int64 { if case .int(let c) = self { c } else { 0 } }
+    /// The constant of `.double` (0 otherwise; callers switch first).
+    var doubleConstant: Double { if case .double(let c) = self { c } else { 0 } }
+
     var intsOrEmpty: [Int64] { if case .ints(let v) = self { v } else { [] } }
     var doublesOrEmpty: [Double] { if case .doubles(let v) = self { v } else { [] } }
 
@@ -51,7 +56,7 @@ enum NumericValues {
     /// As Double values (vector or constant).
     var asDoubles: NumericValues {
         switch self {
-        case .ints(let v): .doubles(v.map { Double($0) })
+        case .ints(let v): .doubles(NumericValues.convert(v) { Double($0) })
         case .int(let v): .double(Double(v))
         default: self
         }
@@ -115,37 +120,63 @@ extension FilterEvaluator {
     }
 
     /// Element-wise `a op b`; rows where either side is null, or a divisor is zero, are null.
+    /// A constant side is not materialised (one pass, one output allocation).
     func arithmetic(_ op: FilterSyntax.ArithmeticOp, _ a: NumericVector, _ b: NumericVector) -> NumericVector {
         var valid = intersectValidity(a.valid, b.valid)
         if a.values.isInteger && b.values.isInteger && op != .pow {
-            guard case .ints(let x) = a.values.materialized(rows), case .ints(let y) = b.values.materialized(rows) else {
-                preconditionFailure("integer operands materialise to integer vectors")
-            }
             let out: [Int64]
             switch op {
-            case .add: out = FilterEvaluator.zip(x, y) { $0 &+ $1 }
-            case .sub: out = FilterEvaluator.zip(x, y) { $0 &- $1 }
-            case .mul: out = FilterEvaluator.zip(x, y) { $0 &* $1 }
+            case .add: out = combine(a.values, b.values, int: { $0 &+ $1 })
+            case .sub: out = combine(a.values, b.values, int: { $0 &- $1 })
+            case .mul: out = combine(a.values, b.values, int: { $0 &* $1 })
             default:
-                out = FilterEvaluator.zip(x, y) { NumericKernels.intOp(op, $0, $1) ?? 0 }
-                valid = intersectValidity(valid, y.withUnsafeBufferPointer { q in FilterMask.build(rows) { q[$0] != 0 } })
+                out = combine(a.values, b.values, int: { NumericKernels.intOp(op, $0, $1) ?? 0 })
+                valid = intersectValidity(valid, nonZero(b.values))
             }
             return NumericVector(values: .ints(out), valid: valid)
         }
-        guard case .doubles(let x) = a.values.asDoubles.materialized(rows),
-            case .doubles(let y) = b.values.asDoubles.materialized(rows)
-        else { preconditionFailure("numeric operands materialise to double vectors") }
+        let x = a.values.asDoubles, y = b.values.asDoubles
         let out: [Double]
         switch op {
-        case .add: out = FilterEvaluator.zip(x, y) { $0 + $1 }
-        case .sub: out = FilterEvaluator.zip(x, y) { $0 - $1 }
-        case .mul: out = FilterEvaluator.zip(x, y) { $0 * $1 }
-        case .pow: out = FilterEvaluator.zip(x, y) { NumericKernels.doubleOp(.pow, $0, $1)! }
+        case .add: out = combine(x, y, double: { $0 + $1 })
+        case .sub: out = combine(x, y, double: { $0 - $1 })
+        case .mul: out = combine(x, y, double: { $0 * $1 })
+        case .pow: out = combine(x, y, double: { NumericKernels.doubleOp(.pow, $0, $1)! })
         case .div, .mod:
-            out = FilterEvaluator.zip(x, y) { NumericKernels.doubleOp(op, $0, $1) ?? 0 }
-            valid = intersectValidity(valid, y.withUnsafeBufferPointer { q in FilterMask.build(rows) { q[$0] != 0 } })
+            out = combine(x, y, double: { NumericKernels.doubleOp(op, $0, $1) ?? 0 })
+            valid = intersectValidity(valid, nonZero(y))
         }
         return NumericVector(values: .doubles(out), valid: valid)
+    }
+
+    /// Rows where a divisor is non-zero (nil: all of them).
+    private func nonZero(_ v: NumericValues) -> [UInt64]? {
+        switch v {
+        case .ints(let q): return q.withUnsafeBufferPointer { p in FilterMask.build(rows) { p[$0] != 0 } }
+        case .doubles(let q): return q.withUnsafeBufferPointer { p in FilterMask.build(rows) { p[$0] != 0 } }
+        case .int(let c): return c != 0 ? nil : FilterMask.constant(false, rows: rows).truth
+        case .double(let c): return c != 0 ? nil : FilterMask.constant(false, rows: rows).truth
+        }
+    }
+
+    @inline(__always)
+    private func combine(_ a: NumericValues, _ b: NumericValues, int f: (Int64, Int64) -> Int64) -> [Int64] {
+        switch (a, b) {
+        case (.ints(let x), .ints(let y)): return FilterEvaluator.zip(x, y, f)
+        case (.ints(let x), .int(let c)): return NumericValues.convert(x) { f($0, c) }
+        case (.int(let c), .ints(let y)): return NumericValues.convert(y) { f(c, $0) }
+        default: return [Int64](repeating: f(a.intConstant, b.intConstant), count: rows)
+        }
+    }
+
+    @inline(__always)
+    private func combine(_ a: NumericValues, _ b: NumericValues, double f: (Double, Double) -> Double) -> [Double] {
+        switch (a, b) {
+        case (.doubles(let x), .doubles(let y)): return FilterEvaluator.zip(x, y, f)
+        case (.doubles(let x), .double(let c)): return NumericValues.convert(x) { f($0, c) }
+        case (.double(let c), .doubles(let y)): return NumericValues.convert(y) { f(c, $0) }
+        default: return [Double](repeating: f(a.doubleConstant, b.doubleConstant), count: rows)
+        }
     }
 
     /// `f(x[i], y[i])` for every row, over raw buffers (no per-element bounds or uniqueness checks).

@@ -108,7 +108,13 @@ public struct ArrayColumn: Sendable, Equatable {
     /// All elements of all rows; never itself `.array`, `.json` or a vector.
     public internal(set) var elements: ColumnData
 
-    init(offsets: [Int], elements: ColumnData) {
+    /// An array column; `offsets` must start at 0, never decrease, and end at `elements.count`, and
+    /// `elements` must hold a scalar element type (not arrays, JSON or vectors). Violations are programming
+    /// errors (decoders validate bytes before building one).
+    public init(offsets: [Int], elements: ColumnData) {
+        precondition(offsets.first == 0 && offsets.last == elements.count, "array offsets must span the elements")
+        precondition(zip(offsets, offsets.dropFirst()).allSatisfy { $0 <= $1 }, "array offsets must not decrease")
+        precondition(elements.dataType.isArrayElement, "\(elements.dataType) cannot be an array element")
         self.offsets = offsets
         self.elements = elements
     }

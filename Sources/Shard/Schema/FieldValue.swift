@@ -45,15 +45,13 @@ public enum FieldValue: Sendable, Equatable {
     public func lookup(_ path: [JSONPathKey]) -> FieldValue? {
         var current = self
         for key in path {
-            switch (key, current) {
-            case (.key(let k), .object(let o)):
-                guard let next = o[k] else { return nil }
+            switch key {
+            case .key(let k):
+                guard case .object(let o) = current, let next = o[k] else { return nil }
                 current = next
-            case (.index(let i), .array(let a)):
-                guard i >= 0, i < a.count else { return nil }
+            case .index(let i):
+                guard case .array(let a) = current, i >= 0, i < a.count else { return nil }
                 current = a[i]
-            default:
-                return nil
             }
         }
         return current
