@@ -130,6 +130,8 @@ import VecCore
                 continue
             }
             let bits = try filter.evaluate(on: batch)
+            // Chunk boundaries (64-row chunks, a partial last chunk) must not change the result.
+            #expect(try filter.evaluate(on: batch, chunkRows: 64) == bits, "seed \(seed): chunked '\(text)'")
             let syntax = try FilterParser.parse(text)
             for i in 0..<batch.rowCount {
                 let expected = reference.matches(syntax, row: rowValues[i], meta: metaColumn.value(at: i)) == true

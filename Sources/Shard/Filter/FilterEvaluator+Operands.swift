@@ -13,23 +13,24 @@ enum NumericValues {
     }
 
     /// A numeric column widened to Int64 (integer types) or Double (Float, Double).
-    static func widen(_ data: ColumnData) -> NumericValues {
+    static func widen(_ data: ColumnData, _ range: Range<Int>? = nil) -> NumericValues {
         switch data {
-        case .int8(let v): .ints(convert(v) { Int64($0) })
-        case .int16(let v): .ints(convert(v) { Int64($0) })
-        case .int32(let v): .ints(convert(v) { Int64($0) })
-        case .int64(let v): .ints(v)
-        case .float(let v): .doubles(convert(v) { Double($0) })
-        case .double(let v): .doubles(v)
+        case .int8(let v): .ints(convert(v, range) { Int64($0) })
+        case .int16(let v): .ints(convert(v, range) { Int64($0) })
+        case .int32(let v): .ints(convert(v, range) { Int64($0) })
+        case .int64(let v): .ints(range.map { Array(v[$0]) } ?? v)
+        case .float(let v): .doubles(convert(v, range) { Double($0) })
+        case .double(let v): .doubles(range.map { Array(v[$0]) } ?? v)
         default: .ints([])
         }
     }
 
     /// `v.map(f)` over raw buffers (a plain `map` measured 4× slower here).
     @inline(__always)
-    static func convert<S, T>(_ v: [S], _ f: (S) -> T) -> [T] {
-        v.withUnsafeBufferPointer { p in
-            [T](unsafeUninitializedCapacity: p.count) { out, initialized in
+    static func convert<S, T>(_ v: [S], _ range: Range<Int>? = nil, _ f: (S) -> T) -> [T] {
+        v.withUnsafeBufferPointer { full in
+            let p = range.map { UnsafeBufferPointer(rebasing: full[$0]) } ?? full
+            return [T](unsafeUninitializedCapacity: p.count) { out, initialized in
                 for i in 0..<p.count { out[i] = f(p[i]) }
                 initialized = p.count
             }
@@ -76,7 +77,7 @@ extension FilterEvaluator {
         case .float(let v): return NumericVector(values: .double(v), valid: nil)
         case .column(let name, let type):
             let c = try column(name, type)
-            return NumericVector(values: .widen(c.data), valid: c.validity?.words)
+            return NumericVector(values: .widen(c.data, range), valid: validity(c))
         case .arrayElement(let name, let type, let index):
             if type.isInteger {
                 let (v, valid) = try arrayElements(name, index: index) { elements, at -> Int64 in
@@ -99,8 +100,8 @@ extension FilterEvaluator {
         case .arrayLength(let name):
             let c = try column(name, .array)
             guard case .array(let a) = c.data else { throw mismatch("column '\(name)' is not an Array") }
-            let lengths = (0..<rows).map { Int64(a.offsets[$0 + 1] - a.offsets[$0]) }
-            return NumericVector(values: .ints(lengths), valid: c.validity?.words)
+            let lengths = range.map { Int64(a.offsets[$0 + 1] - a.offsets[$0]) }
+            return NumericVector(values: .ints(lengths), valid: validity(c))
         case .jsonArrayLength(let c, let path):
             let docs = try jsonLookup(c, path)
             let valid = FilterMask.build(rows) { if case .array = docs[$0] { true } else { false } }
@@ -207,13 +208,13 @@ extension FilterEvaluator {
         let valid = intersectValidity(x.valid, y.valid)
         let truth: [UInt64]
         switch (x.values, y.values) {
-        case (.ints(let p), .int(let c)): truth = NumericKernels.compare(p, op, c)
-        case (.int(let c), .ints(let q)): truth = NumericKernels.compare(q, op.flipped, c)
+        case (.ints(let p), .int(let c)): truth = NumericKernels.compare(p, nil, op, c)
+        case (.int(let c), .ints(let q)): truth = NumericKernels.compare(q, nil, op.flipped, c)
         case (.ints(let p), .ints(let q)): truth = NumericKernels.compare(p, op, q)
         default:
             switch (x.values.asDoubles, y.values.asDoubles) {
-            case (.doubles(let p), .double(let c)): truth = NumericKernels.compare(p, op, c)
-            case (.double(let c), .doubles(let q)): truth = NumericKernels.compare(q, op.flipped, c)
+            case (.doubles(let p), .double(let c)): truth = NumericKernels.compare(p, nil, op, c)
+            case (.double(let c), .doubles(let q)): truth = NumericKernels.compare(q, nil, op.flipped, c)
             case (.doubles(let p), .doubles(let q)): truth = NumericKernels.compare(p, op, q)
             case (.double(let c), .double(let d)): truth = FilterMask.constant(op.holds(c, d), rows: rows).truth
             default: preconditionFailure("asDoubles yields doubles")
@@ -238,13 +239,14 @@ extension FilterEvaluator {
     }
 
     func compareColumn(_ c: Column, _ op: FilterSyntax.ComparisonOp, _ constant: NumericExpr) throws(FilterError) -> FilterMask {
-        let valid = c.validity?.words
+        let valid = validity(c)
+        let range = self.range
         func integer<T: FixedWidthInteger>(_ v: [T]) -> [UInt64] {
             switch constant {
-            case .int(let k): return NumericKernels.compare(v, op, k)
+            case .int(let k): return NumericKernels.compare(v, range, op, k)
             default:
                 switch NumericKernels.integerComparison(op, constant.constantValue!) {
-                case .compare(let op2, let k): return NumericKernels.compare(v, op2, k)
+                case .compare(let op2, let k): return NumericKernels.compare(v, range, op2, k)
                 case .all(let b): return FilterMask.constant(b, rows: rows).truth
                 }
             }
@@ -255,31 +257,32 @@ extension FilterEvaluator {
         case .int16(let v): truth = integer(v)
         case .int32(let v): truth = integer(v)
         case .int64(let v): truth = integer(v)
-        case .float(let v): truth = NumericKernels.compare(v, op, constant.constantValue!)
-        case .double(let v): truth = NumericKernels.compare(v, op, constant.constantValue!)
+        case .float(let v): truth = NumericKernels.compare(v, range, op, constant.constantValue!)
+        case .double(let v): truth = NumericKernels.compare(v, range, op, constant.constantValue!)
         default: throw mismatch("column '\(c.name)' is not numeric")
         }
         return FilterMask(truth: truth, valid: valid)
     }
 
-    /// A string operand for all rows (constants repeated), with its validity.
-    func strings(_ e: StringExpr) throws(FilterError) -> ([String], [UInt64]?) {
+    /// A string operand for the chunk (constants repeated) as a slice — index it from `startIndex` — with
+    /// its validity. Column data is sliced, not copied.
+    func strings(_ e: StringExpr) throws(FilterError) -> (ArraySlice<String>, [UInt64]?) {
         switch e {
-        case .constant(let s): return ([String](repeating: s, count: rows), nil)
+        case .constant(let s): return ([String](repeating: s, count: rows)[...], nil)
         case .column(let name):
             let c = try column(name, .varChar)
             guard case .string(let v) = c.data else { throw mismatch("column '\(name)' is not VarChar") }
-            return (v, c.validity?.words)
+            return (v[range], validity(c))
         case .arrayElement(let name, let index):
             let (v, valid) = try arrayElements(name, index: index) { elements, at -> String in
                 if case .string(let s) = elements { return s[at] }
                 return ""
             }
-            return (v, valid)
+            return (v[...], valid)
         case .json(let c, let path):
             let docs = try jsonLookup(c, path)
             let valid = FilterMask.build(rows) { if case .string = docs[$0] { true } else { false } }
-            return (docs.map { d -> String in if case .string(let s) = d { s } else { "" } }, valid)
+            return (docs.map { d -> String in if case .string(let s) = d { s } else { "" } }[...], valid)
         }
     }
 
@@ -293,6 +296,6 @@ extension FilterEvaluator {
             return FilterMask(truth: NumericKernels.compare(v, op.flipped, k), valid: valid)
         }
         let (x, vx) = try strings(a), (y, vy) = try strings(b)
-        return FilterMask(truth: NumericKernels.compare(x, op, y), valid: intersectValidity(vx, vy))
+        return FilterMask(truth: NumericKernels.compare(Array(x), op, Array(y)), valid: intersectValidity(vx, vy))
     }
 }

@@ -1,10 +1,27 @@
-/// Evaluates a ``Predicate`` over a ``ColumnarSource`` one operator at a time over whole columns: each
-/// node produces a ``FilterMask`` (or a numeric/string vector) for all rows, and logical nodes combine
-/// masks 64 rows per instruction. Only JSON lookups and array scans touch rows individually.
+/// Evaluates a ``Predicate`` over one chunk of rows (`lo ..< lo + rows`) of a ``ColumnarSource``, one
+/// operator at a time over the whole chunk: each node produces a ``FilterMask`` (or a numeric/string
+/// vector) for the chunk, and logical nodes combine masks 64 rows per instruction. Only JSON lookups and
+/// array scans touch rows individually.
+///
+/// Chunks (``FilterExpression/chunkRows`` rows, a multiple of 64) keep every temporary vector small enough
+/// to stay in cache and be recycled by the allocator instead of faulting in fresh pages: measured 28 →
+/// 2.6 ns/row for `age + 1 > 31` over 10⁶ rows when done whole-column at once.
 struct FilterEvaluator {
     let source: any ColumnarSource
+    /// First row of the chunk; a multiple of 64 so validity words can be sliced.
+    let lo: Int
+    /// Rows in the chunk.
     let rows: Int
+    /// Rows in the source.
+    let total: Int
     let expression: String
+
+    var range: Range<Int> { lo..<lo + rows }
+
+    /// The chunk's words of a column's validity bitset (nil: no nulls).
+    func validity(_ c: Column) -> [UInt64]? {
+        c.validity.map { Array($0.words[(lo >> 6)..<((lo + rows + 63) >> 6)]) }
+    }
 
     func mismatch(_ message: String) -> FilterError {
         FilterError(.sourceMismatch, message, at: 0, in: expression)
@@ -13,11 +30,11 @@ struct FilterEvaluator {
     /// The column `name`, checked to have `rows` rows and (when given) the storage type `type`.
     func column(_ name: String, _ type: DataType? = nil) throws(FilterError) -> Column {
         guard let c = source.column(named: name) else { throw mismatch("the source has no column '\(name)'") }
-        guard c.count == rows else { throw mismatch("column '\(name)' has \(c.count) rows, the source \(rows)") }
+        guard c.count == total else { throw mismatch("column '\(name)' has \(c.count) rows, the source \(total)") }
         if let type, c.dataType != type {
             throw mismatch("column '\(name)' holds \(c.dataType), the filter expects \(type)")
         }
-        if let v = c.validity, v.count != rows { throw mismatch("column '\(name)' has a validity bitset of the wrong size") }
+        if let v = c.validity, v.count != total { throw mismatch("column '\(name)' has a validity bitset of the wrong size") }
         return c
     }
 
@@ -34,7 +51,8 @@ struct FilterEvaluator {
         case .boolColumn(let name):
             let c = try column(name, .bool)
             guard case .bool(let v) = c.data else { throw mismatch("column '\(name)' is not Bool") }
-            return FilterMask(truth: v.withUnsafeBufferPointer { p in FilterMask.build(rows) { p[$0] } }, valid: c.validity?.words)
+            let lo = self.lo
+            return FilterMask(truth: v.withUnsafeBufferPointer { p in FilterMask.build(rows) { p[lo &+ $0] } }, valid: validity(c))
         case .boolArrayElement(let name, let index):
             let (bits, valid) = try arrayElements(name, index: index) { elements, at -> Bool in
                 if case .bool(let v) = elements { return v[at] }
@@ -93,7 +111,8 @@ struct FilterEvaluator {
             return FilterMask(truth: negated ? complement(member) : member, valid: v.valid)
         case .stringIn(let e, let set, let negated):
             let (values, valid) = try strings(e)
-            let member = FilterMask.build(rows) { set.contains(values[$0]) }
+            let s = values.startIndex
+            let member = FilterMask.build(rows) { set.contains(values[s &+ $0]) }
             return FilterMask(truth: negated ? complement(member) : member, valid: valid)
         case .jsonIn(let c, let path, let list, let negated):
             let values = try jsonLookup(c, path)
@@ -111,10 +130,11 @@ struct FilterEvaluator {
             return FilterMask(truth: negated ? complement(member) : member, valid: valid)
         case .like(let e, let pattern):
             let (values, valid) = try strings(e)
-            return FilterMask(truth: FilterMask.build(rows) { pattern.matches(values[$0]) }, valid: valid)
+            let s = values.startIndex
+            return FilterMask(truth: FilterMask.build(rows) { pattern.matches(values[s &+ $0]) }, valid: valid)
         case .isNull(.column(let name), let negated):
             let c = try column(name)
-            let present = c.validity?.words ?? FilterMask.constant(true, rows: rows).truth
+            let present = validity(c) ?? FilterMask.constant(true, rows: rows).truth
             return FilterMask(truth: negated ? present : complement(present), valid: nil)
         case .isNull(.json(let c, let path), let negated):
             let values = try jsonLookup(c, path)
@@ -159,7 +179,7 @@ struct FilterEvaluator {
         let col = try column(c, .json)
         guard case .json(let docs) = col.data else { throw mismatch("column '\(c)' is not JSON") }
         var out = [FieldValue?](repeating: nil, count: rows)
-        for i in 0..<rows where !col.isNull(i) { out[i] = docs[i].lookup(path) }
+        for i in 0..<rows where !col.isNull(lo + i) { out[i] = docs[lo + i].lookup(path) }
         return out
     }
 
@@ -172,8 +192,8 @@ struct FilterEvaluator {
         guard case .array(let a) = col.data else { throw mismatch("column '\(name)' is not an Array") }
         var out = [T](repeating: T.defaultValue, count: rows)
         var valid = [UInt64](repeating: 0, count: FilterMask.words(rows))
-        for i in 0..<rows where !col.isNull(i) {
-            let r = a.range(ofRow: i)
+        for i in 0..<rows where !col.isNull(lo + i) {
+            let r = a.range(ofRow: lo + i)
             if index < r.count {
                 out[i] = read(a.elements, r.lowerBound + index)
                 valid[i >> 6] |= 1 << UInt64(i & 63)
@@ -186,19 +206,19 @@ struct FilterEvaluator {
         let col = try column(name, .array)
         guard case .array(let a) = col.data else { throw mismatch("column '\(name)' is not an Array") }
         let offsets = a.offsets
-        let rows = self.rows
+        let rows = self.rows, lo = self.lo
         let truth: [UInt64]
         switch a.elements {
         case .bool(let e):
             let t = targets.map { $0 == .bool(true) }
-            truth = FilterEvaluator.scan(rows, offsets, e, mode, targets.count) { $0 == t[$1] }
+            truth = FilterEvaluator.scan(rows, lo, offsets, e, mode, targets.count) { $0 == t[$1] }
         case .string(let e):
             let t = targets.map { if case .string(let s) = $0 { s } else { "" } }
-            truth = FilterEvaluator.scan(rows, offsets, e, mode, targets.count) { $0 == t[$1] }
+            truth = FilterEvaluator.scan(rows, lo, offsets, e, mode, targets.count) { $0 == t[$1] }
         case .float, .double:
             let e = NumericValues.widen(a.elements).doublesOrEmpty
             let t = targets.map { $0.numericValue ?? .nan }
-            truth = FilterEvaluator.scan(rows, offsets, e, mode, targets.count) { $0 == t[$1] }
+            truth = FilterEvaluator.scan(rows, lo, offsets, e, mode, targets.count) { $0 == t[$1] }
         case .int8, .int16, .int32, .int64:
             let e = NumericValues.widen(a.elements).intsOrEmpty
             // A non-integral target can never equal an integer element.
@@ -209,28 +229,29 @@ struct FilterEvaluator {
                 default: nil
                 }
             }
-            truth = FilterEvaluator.scan(rows, offsets, e, mode, targets.count) { t[$1] == $0 }
+            truth = FilterEvaluator.scan(rows, lo, offsets, e, mode, targets.count) { t[$1] == $0 }
         default:
             throw mismatch("column '\(name)' has unsupported array elements")
         }
-        return FilterMask(truth: truth, valid: col.validity?.words)
+        return FilterMask(truth: truth, valid: validity(col))
     }
 }
 
 extension FilterEvaluator {
-    /// For each row of an array column: whether its elements `elements[offsets[i] ..< offsets[i + 1]]`
+    /// For each row `lo + i` of the chunk: whether its elements `elements[offsets[lo + i] ..< offsets[lo + i + 1]]`
     /// satisfy `mode` over `targetCount` targets, `equal(element, t)` testing element against target `t`.
     @inline(__always)
     static func scan<E>(
-        _ rows: Int, _ offsets: [Int], _ elements: [E], _ mode: ContainsMode, _ targetCount: Int, _ equal: (E, Int) -> Bool
+        _ rows: Int, _ lo: Int, _ offsets: [Int], _ elements: [E], _ mode: ContainsMode, _ targetCount: Int,
+        _ equal: (E, Int) -> Bool
     ) -> [UInt64] {
         offsets.withUnsafeBufferPointer { off in
             elements.withUnsafeBufferPointer { el in
                 FilterMask.build(rows) { i in
-                    let lo = off[i], hi = off[i + 1]
+                    let start = off[lo &+ i], end = off[lo &+ i &+ 1]
                     return contains(mode, targetCount) { t in
-                        var j = lo
-                        while j < hi {
+                        var j = start
+                        while j < end {
                             if equal(el[j], t) { return true }
                             j += 1
                         }

@@ -54,15 +54,29 @@ public struct FilterExpression: Sendable, CustomStringConvertible {
     /// - Complexity: O(rows × operators) with word-at-a-time logic; JSON paths and array functions also
     ///   visit each row's value.
     public func evaluate(on source: some ColumnarSource) throws(FilterError) -> Bitset {
-        let rows = source.rowCount
-        let mask = try FilterEvaluator(source: source, rows: rows, expression: text).evaluate(predicate)
-        var out = Bitset(count: rows)
-        for (wi, word) in mask.truth.enumerated() {
-            var w = word
-            while w != 0 {
-                out.insert(wi << 6 | w.trailingZeroBitCount)
-                w &= w &- 1
+        try evaluate(on: source, chunkRows: FilterExpression.chunkRows)
+    }
+
+    /// Rows evaluated at a time: temporaries stay in cache (8192 × 8 bytes = 64 KiB per vector).
+    static let chunkRows = 8192
+
+    func evaluate(on source: some ColumnarSource, chunkRows: Int) throws(FilterError) -> Bitset {
+        precondition(chunkRows > 0 && chunkRows % 64 == 0, "chunks must be whole words")
+        let total = source.rowCount
+        var out = Bitset(count: total)
+        var lo = 0
+        while lo < total {
+            let rows = min(chunkRows, total - lo)
+            let mask = try FilterEvaluator(source: source, lo: lo, rows: rows, total: total, expression: text).evaluate(predicate)
+            // Bitset offers no bulk word store, so set bits are inserted one by one (O(matches)).
+            for (wi, word) in mask.truth.enumerated() {
+                var w = word
+                while w != 0 {
+                    out.insert(lo + (wi << 6 | w.trailingZeroBitCount))
+                    w &= w &- 1
+                }
             }
+            lo += rows
         }
         return out
     }

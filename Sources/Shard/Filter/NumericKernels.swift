@@ -61,10 +61,14 @@ enum NumericKernels {
         }
     }
 
-    /// `values[i] op c` for every row of an integer column, widening each element to Int64.
-    static func compare<T: FixedWidthInteger>(_ values: [T], _ op: FilterSyntax.ComparisonOp, _ c: Int64) -> [UInt64] {
-        values.withUnsafeBufferPointer { p in
-            switch op {
+    /// `values[i] op c` for every row of `range` (all rows when nil) of an integer column, widening each
+    /// element to Int64.
+    static func compare<T: FixedWidthInteger>(
+        _ values: [T], _ range: Range<Int>? = nil, _ op: FilterSyntax.ComparisonOp, _ c: Int64
+    ) -> [UInt64] {
+        values.withUnsafeBufferPointer { full in
+            let p = range.map { UnsafeBufferPointer(rebasing: full[$0]) } ?? full
+            return switch op {
             case .eq: FilterMask.build(p.count) { Int64(truncatingIfNeeded: p[$0]) == c }
             case .ne: FilterMask.build(p.count) { Int64(truncatingIfNeeded: p[$0]) != c }
             case .lt: FilterMask.build(p.count) { Int64(truncatingIfNeeded: p[$0]) < c }
@@ -75,10 +79,11 @@ enum NumericKernels {
         }
     }
 
-    /// `values[i] op c` for every row of a Float column, compared in Double.
-    static func compare(_ values: [Float], _ op: FilterSyntax.ComparisonOp, _ c: Double) -> [UInt64] {
-        values.withUnsafeBufferPointer { p in
-            switch op {
+    /// `values[i] op c` for every row of `range` of a Float column, compared in Double.
+    static func compare(_ values: [Float], _ range: Range<Int>? = nil, _ op: FilterSyntax.ComparisonOp, _ c: Double) -> [UInt64] {
+        values.withUnsafeBufferPointer { full in
+            let p = range.map { UnsafeBufferPointer(rebasing: full[$0]) } ?? full
+            return switch op {
             case .eq: FilterMask.build(p.count) { Double(p[$0]) == c }
             case .ne: FilterMask.build(p.count) { Double(p[$0]) != c }
             case .lt: FilterMask.build(p.count) { Double(p[$0]) < c }
@@ -89,10 +94,11 @@ enum NumericKernels {
         }
     }
 
-    /// `values[i] op c` for every row of a Double vector.
-    static func compare(_ values: [Double], _ op: FilterSyntax.ComparisonOp, _ c: Double) -> [UInt64] {
-        values.withUnsafeBufferPointer { p in
-            switch op {
+    /// `values[i] op c` for every row of `range` of a Double vector.
+    static func compare(_ values: [Double], _ range: Range<Int>? = nil, _ op: FilterSyntax.ComparisonOp, _ c: Double) -> [UInt64] {
+        values.withUnsafeBufferPointer { full in
+            let p = range.map { UnsafeBufferPointer(rebasing: full[$0]) } ?? full
+            return switch op {
             case .eq: FilterMask.build(p.count) { p[$0] == c }
             case .ne: FilterMask.build(p.count) { p[$0] != c }
             case .lt: FilterMask.build(p.count) { p[$0] < c }
@@ -119,15 +125,16 @@ enum NumericKernels {
         }
     }
 
-    /// `a[i] op c` for a string vector and a constant.
-    static func compare(_ a: [String], _ op: FilterSyntax.ComparisonOp, _ c: String) -> [UInt64] {
-        switch op {
-        case .eq: FilterMask.build(a.count) { a[$0] == c }
-        case .ne: FilterMask.build(a.count) { a[$0] != c }
-        case .lt: FilterMask.build(a.count) { a[$0] < c }
-        case .le: FilterMask.build(a.count) { a[$0] <= c }
-        case .gt: FilterMask.build(a.count) { a[$0] > c }
-        case .ge: FilterMask.build(a.count) { a[$0] >= c }
+    /// `a[i] op c` for a slice of strings and a constant.
+    static func compare(_ a: ArraySlice<String>, _ op: FilterSyntax.ComparisonOp, _ c: String) -> [UInt64] {
+        let s = a.startIndex
+        return switch op {
+        case .eq: FilterMask.build(a.count) { a[s &+ $0] == c }
+        case .ne: FilterMask.build(a.count) { a[s &+ $0] != c }
+        case .lt: FilterMask.build(a.count) { a[s &+ $0] < c }
+        case .le: FilterMask.build(a.count) { a[s &+ $0] <= c }
+        case .gt: FilterMask.build(a.count) { a[s &+ $0] > c }
+        case .ge: FilterMask.build(a.count) { a[s &+ $0] >= c }
         }
     }
 }
