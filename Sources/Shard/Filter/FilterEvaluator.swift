@@ -104,6 +104,18 @@ struct FilterEvaluator {
             let v = try numeric(e)
             let member: [UInt64]
             switch v.values.materialized(rows) {
+            case .ints(let x) where set.doubles.isEmpty && set.ints.count <= 16:
+                // The common case, `intField in [small list]`: a branch-free scan of the list per row.
+                member = x.withUnsafeBufferPointer { p in
+                    set.ints.withUnsafeBufferPointer { list in
+                        FilterMask.build(rows) { i in
+                            let v = p[i]
+                            var hit: UInt8 = 0
+                            for k in list { hit |= k == v ? 1 : 0 }
+                            return hit != 0
+                        }
+                    }
+                }
             case .ints(let x): member = FilterMask.build(rows) { set.contains(x[$0]) }
             case .doubles(let x): member = FilterMask.build(rows) { set.contains(x[$0]) }
             default: preconditionFailure("materialized numeric values are vectors")
