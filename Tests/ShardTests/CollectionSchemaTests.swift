@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func validSchemasPass() throws {
-        try TestSchemas.people.validate()
+        try SchemaFixtures.people.validate()
         try schema([]).validate()
         try CollectionSchema(fields: [
             FieldSchema(name: "_pk", dataType: .varChar, isPrimaryKey: true, maxLength: 65_535),
@@ -142,7 +142,7 @@ import Testing
     // MARK: - Encoding
 
     @Test func encodingRoundTrips() throws {
-        let original = TestSchemas.people
+        let original = SchemaFixtures.people
         var described = original
         described.description = "people, with ünïcode"
         described.fields[2].description = "age in years"
@@ -152,14 +152,14 @@ import Testing
     }
 
     @Test func everyTruncationIsRejected() {
-        let bytes = TestSchemas.people.encode()
+        let bytes = SchemaFixtures.people.encode()
         for n in 0..<bytes.count {
             #expect(throws: SchemaError.self) { try CollectionSchema(decoding: Array(bytes.prefix(n))) }
         }
     }
 
     @Test func everySingleBitFlipIsRejected() {
-        let bytes = TestSchemas.people.encode()
+        let bytes = SchemaFixtures.people.encode()
         for i in 0..<bytes.count {
             for bit in [0, 3, 7] {
                 var damaged = bytes

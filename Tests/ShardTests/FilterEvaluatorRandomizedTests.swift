@@ -5,10 +5,10 @@ import VecCore
 /// Compares the column-wise evaluator with ``ReferenceFilterEvaluator`` on random rows and random
 /// expressions (fixed seeds; a failure prints the seed, the expression and the first differing row).
 @Suite struct FilterEvaluatorRandomizedTests {
-    let schema = TestSchemas.people
+    let schema = SchemaFixtures.people
 
     struct Generator {
-        var rng: SplitMix64
+        var rng: SchemaFixtures.Random
 
         mutating func pick<T>(_ xs: [T]) -> T { xs[Int.random(in: 0..<xs.count, using: &rng)] }
         mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &rng) < p }
@@ -113,7 +113,7 @@ import VecCore
 
     @Test(arguments: [UInt64(1), 2, 3, 42, 2026])
     func columnWiseMatchesRowByRow(seed: UInt64) throws {
-        var gen = Generator(rng: SplitMix64(seed: seed))
+        var gen = Generator(rng: SchemaFixtures.Random(seed: seed))
         let rows = (0..<300).map { gen.row(Int64($0)) }
         let batch = try RowBatch(schema: schema, rows: rows)
         let reference = ReferenceFilterEvaluator(schema: schema)

@@ -3,10 +3,10 @@ import VecCore
 @testable import Shard
 
 @Suite struct FilterExpressionTests {
-    let schema = TestSchemas.people
+    let schema = SchemaFixtures.people
     let batch: RowBatch
 
-    init() throws { batch = try TestSchemas.peopleBatch() }
+    init() throws { batch = try SchemaFixtures.peopleBatch() }
 
     /// The ids (== row positions) matching `expr` on the fixture batch.
     func ids(_ expr: String) throws -> [Int] {

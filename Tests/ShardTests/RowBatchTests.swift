@@ -3,7 +3,7 @@ import VecCore
 @testable import Shard
 
 @Suite struct RowBatchTests {
-    let schema = TestSchemas.people
+    let schema = SchemaFixtures.people
     typealias Row = [String: FieldValue]
 
     func build(_ rows: [Row], schema: CollectionSchema? = nil, autoIDs: [Int64]? = nil) throws(RowBatchError) -> RowBatch {
@@ -20,7 +20,7 @@ import VecCore
     }
 
     @Test func columnsAreTypedAndContiguous() throws {
-        let b = try TestSchemas.peopleBatch()
+        let b = try SchemaFixtures.peopleBatch()
         #expect(b.rowCount == 8)
         #expect(b.columns.map(\.name) == schema.fields.map(\.name) + ["$meta"])
         guard case .floatVector(let dim, let values) = b.column(named: "vec")!.data else {
@@ -44,7 +44,7 @@ import VecCore
     }
 
     @Test func defaultsNullsAndDynamicKeys() throws {
-        let b = try build([TestSchemas.row(1, ["extra": .string("x"), "age": .null, "rank": .null])])
+        let b = try build([SchemaFixtures.row(1, ["extra": .string("x"), "age": .null, "rank": .null])])
         let row = b.row(0)
         #expect(row["rank"] == .int(3))  // default for a missing/null non-nullable field
         #expect(row["ratio"] == .double(0.5))
@@ -54,12 +54,12 @@ import VecCore
     }
 
     @Test func vectorsGivenAsNumberArrays() throws {
-        let b = try build([TestSchemas.row(1, ["vec": .array([.int(1), .double(2.5)])])])
+        let b = try build([SchemaFixtures.row(1, ["vec": .array([.int(1), .double(2.5)])])])
         #expect(b.row(0)["vec"] == .floatVector([1, 2.5]))
     }
 
     @Test func validationErrors() {
-        let r = TestSchemas.row
+        let r = SchemaFixtures.row
         #expect(error([["vec": .floatVector([1, 2]), "nums": .array([])]]) == .missingField(row: 0, field: "id"))
         #expect(error([r(0, [:]), ["id": .int(1), "nums": .array([])]]) == .missingField(row: 1, field: "vec"))
         #expect(error([r(0, ["age": .string("x")])]) == .wrongType(row: 0, field: "age", expected: "an integer (Int32)", got: "string"))
@@ -91,8 +91,8 @@ import VecCore
     @Test func deepJSONIsRejected() {
         var deep = FieldValue.int(1)
         for _ in 0..<70 { deep = .array([deep]) }
-        #expect(error([TestSchemas.row(0, ["meta": deep])]) == .outOfRange(row: 0, field: "meta", value: "JSON nested deeper than 64 levels"))
-        #expect(error([TestSchemas.row(0, ["extra": deep])]) == .outOfRange(row: 0, field: "extra", value: "JSON nested deeper than 63 levels"))
+        #expect(error([SchemaFixtures.row(0, ["meta": deep])]) == .outOfRange(row: 0, field: "meta", value: "JSON nested deeper than 64 levels"))
+        #expect(error([SchemaFixtures.row(0, ["extra": deep])]) == .outOfRange(row: 0, field: "extra", value: "JSON nested deeper than 63 levels"))
     }
 
     @Test func autoIDs() throws {
@@ -107,11 +107,11 @@ import VecCore
         #expect(error(rows, schema: s) == .autoIDCountMismatch(expected: 2, got: 0))
         #expect(error([["pk": .int(1), "v": .floatVector([1, 2])]], schema: s, autoIDs: [5]) == .autoIDProvided(row: 0, field: "pk"))
         #expect(error([["v": .floatVector([70000, 1])]], schema: s, autoIDs: [5]) == .nonFiniteVector(row: 0, field: "v", component: 0))
-        #expect(error([TestSchemas.row(0)], autoIDs: [1]) == .columnMismatch("1 auto ids given but the primary key is not auto-ID"))
+        #expect(error([SchemaFixtures.row(0)], autoIDs: [1]) == .columnMismatch("1 auto ids given but the primary key is not auto-ID"))
     }
 
     @Test func selectingAndSlicing() throws {
-        let b = try TestSchemas.peopleBatch()
+        let b = try SchemaFixtures.peopleBatch()
         let picked = b.selecting([7, 2, 2, 0])
         #expect(picked.rowCount == 4)
         for (i, p) in [7, 2, 2, 0].enumerated() { #expect(picked.row(i) == b.row(p)) }
@@ -124,7 +124,7 @@ import VecCore
     }
 
     @Test func columnarInitChecksColumns() throws {
-        let b = try TestSchemas.peopleBatch()
+        let b = try SchemaFixtures.peopleBatch()
         var cols = b.columns
         cols.swapAt(2, 3)
         #expect(throws: RowBatchError.columnMismatch("column 2 is 'score', the schema says 'age'")) {
@@ -155,7 +155,7 @@ import VecCore
     // MARK: - Encoding
 
     @Test func encodingRoundTrips() throws {
-        let b = try TestSchemas.peopleBatch()
+        let b = try SchemaFixtures.peopleBatch()
         #expect(try RowBatch(decoding: b.encode(), schema: schema) == b)
         let empty = try build([])
         #expect(try RowBatch(decoding: empty.encode(), schema: schema) == empty)
@@ -174,7 +174,7 @@ import VecCore
     }
 
     @Test func everyTruncationAndBitFlipIsRejected() throws {
-        let bytes = try TestSchemas.peopleBatch().slice(0..<3).encode()
+        let bytes = try SchemaFixtures.peopleBatch().slice(0..<3).encode()
         for n in 0..<bytes.count {
             #expect(throws: RowBatchError.self) { try RowBatch(decoding: Array(bytes.prefix(n)), schema: schema) }
         }
@@ -202,7 +202,7 @@ import VecCore
             $0.string("age"); $0.u8(DataType.int32.rawValue); $0.u8(7)
         }
         #expect(throws: RowBatchError.malformedEncoding("column 'age': bad validity flag")) { try RowBatch(decoding: hugeString, schema: schema) }
-        let otherSchema = try build([TestSchemas.row(0)]).encode()
+        let otherSchema = try build([SchemaFixtures.row(0)]).encode()
         let s2 = CollectionSchema(fields: [FieldSchema(name: "id", dataType: .int64, isPrimaryKey: true), FieldSchema(name: "vec", dataType: .floatVector, dimension: 2)])
         #expect(throws: RowBatchError.malformedEncoding("12 columns, the schema has 2")) { try RowBatch(decoding: otherSchema, schema: s2) }
     }

@@ -199,10 +199,10 @@ struct FilterEvaluator {
     /// mask clear where the row is null or shorter than `index + 1`.
     func arrayElements<T>(
         _ name: String, index: Int, _ read: (ColumnData, Int) -> T
-    ) throws(FilterError) -> ([T], [UInt64]) where T: DefaultValue {
+    ) throws(FilterError) -> ([T], [UInt64]) where T: FilterPlaceholder {
         let col = try column(name, .array)
         guard case .array(let a) = col.data else { throw mismatch("column '\(name)' is not an Array") }
-        var out = [T](repeating: T.defaultValue, count: rows)
+        var out = [T](repeating: T.filterPlaceholder, count: rows)
         var valid = [UInt64](repeating: 0, count: FilterMask.words(rows))
         for i in 0..<rows where !col.isNull(lo + i) {
             let r = a.range(ofRow: lo + i)
@@ -275,12 +275,12 @@ extension FilterEvaluator {
     }
 }
 
-/// Types with a placeholder for rows that have no value.
-protocol DefaultValue { static var defaultValue: Self { get } }
-extension Bool: DefaultValue { static var defaultValue: Bool { false } }
-extension Int64: DefaultValue { static var defaultValue: Int64 { 0 } }
-extension Double: DefaultValue { static var defaultValue: Double { 0 } }
-extension String: DefaultValue { static var defaultValue: String { "" } }
+/// Element types with a placeholder for chunk rows that have no value (null or out of range).
+protocol FilterPlaceholder { static var filterPlaceholder: Self { get } }
+extension Bool: FilterPlaceholder { static var filterPlaceholder: Bool { false } }
+extension Int64: FilterPlaceholder { static var filterPlaceholder: Int64 { 0 } }
+extension Double: FilterPlaceholder { static var filterPlaceholder: Double { 0 } }
+extension String: FilterPlaceholder { static var filterPlaceholder: String { "" } }
 
 extension FieldValue {
     /// The class of values a filter compares with each other: numbers, strings, bools, or other.

@@ -1,7 +1,7 @@
 @testable import Shard
 
 /// Schemas and rows shared by the Shard tests.
-enum TestSchemas {
+enum SchemaFixtures {
     /// Every scalar kind, nullable and not, a JSON field, two arrays, and the dynamic field.
     static let people = CollectionSchema(fields: [
         FieldSchema(name: "id", dataType: .int64, isPrimaryKey: true),
@@ -49,5 +49,20 @@ enum TestSchemas {
                     "meta": .object(["lang": .string("en"), "n": .int(-1)]), "tags": .array([.string("blue"), .string("red")]),
                     "city": .string("Rome")]),
         ])
+    }
+}
+
+extension SchemaFixtures {
+    /// A small seeded generator (SplitMix64) so randomised tests are reproducible.
+    struct Random: RandomNumberGenerator {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
     }
 }
