@@ -325,6 +325,21 @@ import VecCore
         }
     }
 
+    @Test func longChainsStayShallow() throws {
+        let ors = (0..<20_000).map { "id == \($0 % 8)" }.joined(separator: " or ")
+        #expect(try ids(ors) == [0, 1, 2, 3, 4, 5, 6, 7])
+        let ands = (0..<20_000).map { _ in "age > 1" }.joined(separator: " && ")
+        #expect(try ids(ands) == [0, 1, 3, 4, 6, 7])
+        let sums = "age" + String(repeating: " + 1", count: 150) + " > 160"
+        #expect(try ids(sums) == [0, 1, 3, 6, 7])
+        let longSum = "age" + String(repeating: " + 1", count: 20_000) + " > 0"
+        #expect(throws: FilterError.self) { try FilterExpression(longSum, schema: schema) }
+        let longProduct = "age" + String(repeating: " * 1", count: 20_000) + " > 0"
+        #expect(throws: FilterError.self) { try FilterExpression(longProduct, schema: schema) }
+        let bigList = "id in [" + (0..<100_000).map(String.init).joined(separator: ",") + "]"
+        #expect(try ids(bigList) == [0, 1, 2, 3, 4, 5, 6, 7])
+    }
+
     @Test func deepNestingIsRejectedNotCrashing() {
         let deep = String(repeating: "(", count: 5000) + "age > 1" + String(repeating: ")", count: 5000)
         #expect(throws: FilterError.self) { try FilterExpression(deep, schema: schema) }

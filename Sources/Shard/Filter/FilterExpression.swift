@@ -28,7 +28,8 @@ public struct FilterExpression: Sendable, CustomStringConvertible {
     /// Names of the columns evaluation reads (fields, and `$meta` for dynamic keys), sorted.
     public let referencedColumns: [String]
 
-    /// Parses and type-checks `text` against `schema`.
+    /// Parses and type-checks `text` against `schema`. An empty text is an error: Milvus's "no filter"
+    /// (`filter: ""`) is for the caller to handle by not filtering.
     /// - Throws: ``FilterError`` with the position of the problem: syntax errors, unknown fields, type
     ///   mismatches, unsupported Milvus features.
     public init(_ text: String, schema: CollectionSchema) throws(FilterError) {

@@ -15,7 +15,13 @@ struct FilterParser {
     static let maxDepth = 200
     private var depth = 0
 
+    /// Longest expression accepted, in Unicode scalars (room for an `in` list of ~200k ids).
+    static let maxLength = 4 << 20
+
     static func parse(_ text: String) throws(FilterError) -> FilterSyntax {
+        guard text.unicodeScalars.count <= maxLength else {
+            throw FilterError(.syntax, "expression longer than \(maxLength) characters", at: maxLength, in: String(text.prefix(64)) + "…")
+        }
         var p = FilterParser(tokens: try FilterLexer.tokenize(text), text: text)
         if case .end = p.current.kind { throw p.error("empty expression", at: p.current) }
         let e = try p.parseOr()
@@ -58,21 +64,30 @@ struct FilterParser {
     }
 
     mutating func parseOr() throws(FilterError) -> FilterSyntax {
-        var lhs = try parseAnd()
+        var terms = [try parseAnd()]
         while isKeyword(.or) || isSymbol(.orOr) {
             _ = advance()
-            lhs = .or(lhs, try parseAnd())
+            terms.append(try parseAnd())
         }
-        return lhs
+        return FilterParser.balanced(terms[...]) { .or($0, $1) }
     }
 
     mutating func parseAnd() throws(FilterError) -> FilterSyntax {
-        var lhs = try parseNot()
+        var terms = [try parseNot()]
         while isKeyword(.and) || isSymbol(.andAnd) {
             _ = advance()
-            lhs = .and(lhs, try parseNot())
+            terms.append(try parseNot())
         }
-        return lhs
+        return FilterParser.balanced(terms[...]) { .and($0, $1) }
+    }
+
+    /// `and`/`or` are associative (also in three-valued logic), so a chain of n terms becomes a balanced
+    /// tree of depth log₂ n: `id == 1 or id == 2 or …` with thousands of terms cannot exhaust the stack of
+    /// the checker or the evaluator.
+    static func balanced(_ terms: ArraySlice<FilterSyntax>, _ make: (FilterSyntax, FilterSyntax) -> FilterSyntax) -> FilterSyntax {
+        if terms.count == 1 { return terms.first! }
+        let mid = terms.startIndex + terms.count / 2
+        return make(balanced(terms[..<mid], make), balanced(terms[mid...], make))
     }
 
     mutating func parseNot() throws(FilterError) -> FilterSyntax {
@@ -150,7 +165,12 @@ struct FilterParser {
 
     mutating func parseAdditive() throws(FilterError) -> FilterSyntax {
         var lhs = try parseMultiplicative()
+        // Each operator of a left-associative chain deepens the tree by one level.
+        var levels = 0
+        defer { depth -= levels }
         while isSymbol(.plus) || isSymbol(.minus) {
+            try nest()
+            levels += 1
             let t = advance()
             lhs = .arithmetic(t.kind == .symbol(.plus) ? .add : .sub, lhs, try parseMultiplicative(), at: t.position)
         }
@@ -159,7 +179,11 @@ struct FilterParser {
 
     mutating func parseMultiplicative() throws(FilterError) -> FilterSyntax {
         var lhs = try parseUnary()
+        var levels = 0
+        defer { depth -= levels }
         while isSymbol(.star) || isSymbol(.slash) || isSymbol(.percent) {
+            try nest()
+            levels += 1
             let t = advance()
             let op: FilterSyntax.ArithmeticOp = t.kind == .symbol(.star) ? .mul : t.kind == .symbol(.slash) ? .div : .mod
             lhs = .arithmetic(op, lhs, try parseUnary(), at: t.position)
