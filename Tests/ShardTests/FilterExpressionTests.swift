@@ -281,6 +281,7 @@ import VecCore
         // Semantic errors also point at their position.
         .init(text: "name > 5", position: 5, kind: .typeMismatch, messagePrefix: "cannot compare VarChar field 'name' with an integer literal"),
         .init(text: "age + name > 1", position: 6, kind: .typeMismatch, messagePrefix: "'+' needs numbers"),
+        .init(text: "name like \"" + String(repeating: "%a", count: 2049) + "\"", position: 5, kind: .syntax, messagePrefix: "'like' pattern is longer than 4096 bytes"),
         .init(text: "age like \"a%\"", position: 4, kind: .typeMismatch, messagePrefix: "'like' needs"),
         .init(text: "age > 1 and rank", position: 12, kind: .typeMismatch, messagePrefix: "an operand of 'and' must be boolean"),
         .init(text: "vec > 1", position: 0, kind: .typeMismatch, messagePrefix: "vector field 'vec'"),

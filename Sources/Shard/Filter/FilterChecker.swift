@@ -126,6 +126,10 @@ struct FilterChecker {
         case .inList(let lhs, let list, let negated, let at):
             return .predicate(try inList(try typed(lhs), list, negated: negated, at: at))
         case .like(let lhs, let pattern, let at):
+            // Wildcard matching is O(pattern × text) in the worst case; bound the pattern.
+            guard pattern.utf8.count <= LikePattern.maxBytes else {
+                throw error(.syntax, "'like' pattern is longer than \(LikePattern.maxBytes) bytes", at: at)
+            }
             let s: StringExpr
             switch try typed(lhs) {
             case .string(let e): s = e

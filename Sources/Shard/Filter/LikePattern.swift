@@ -18,6 +18,10 @@ struct LikePattern: Equatable, Sendable {
         case general([Atom])
     }
 
+    /// Longest pattern accepted (UTF-8 bytes); with VarChar's 65,535-byte limit this bounds the worst-case
+    /// backtracking work per row.
+    static let maxBytes = 4096
+
     let shape: Shape
     let source: String
 
