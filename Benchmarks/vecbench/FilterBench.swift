@@ -2,13 +2,13 @@ import Foundation
 import Shard
 import VecCore
 
-/// `vecbench filter`: throughput of filter-expression evaluation over one in-memory RowBatch.
+/// `vecbench filterexpr`: throughput of filter-expression evaluation over one in-memory RowBatch.
 ///
 /// Builds `--rows` rows (Int32 `age`, Double `score`, VarChar `name`, JSON `meta`, Array<Int64> `nums`)
 /// with a fixed seed, then times each expression `--reps` times and prints the best run as ns/row.
 /// A plain loop filling a Bitset for `age > 30` is printed as the baseline the column kernel should beat.
 /// `--expr TEXT` times one expression of your own over the same columns instead of the built-in list.
-let filterBench = BenchCommand(name: "filter", summary: "filter-expression evaluation throughput (ns/row)") { args in
+let filterBench = BenchCommand(name: "filterexpr", summary: "filter-expression evaluation throughput (ns/row)") { args in
     let flags = try FlagParser(args, valued: ["--rows", "--reps", "--expr"])
     let rows = try flags.int("--rows", default: 1_000_000)
     let reps = try flags.int("--reps", default: 5)
