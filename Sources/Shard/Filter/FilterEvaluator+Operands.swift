@@ -1,4 +1,4 @@
-/// Numeric values of an operand for all rows (a vector) or one constant.
+/// Numeric values of an operand for the rows of a chunk (a vector) or one constant.
 enum NumericValues {
     case ints([Int64])
     case doubles([Double])
@@ -64,7 +64,7 @@ enum NumericValues {
     }
 }
 
-/// A numeric operand evaluated for all rows; `valid` nil means no nulls.
+/// A numeric operand evaluated for the rows of a chunk; `valid` nil means no nulls.
 struct NumericVector {
     var values: NumericValues
     var valid: [UInt64]?

@@ -186,7 +186,8 @@ struct FilterEvaluator {
 
     // MARK: - JSON and arrays
 
-    /// The value at `path` in every row of JSON column `c`; nil where the row is null or the path is absent.
+    /// The value at `path` in each row of the chunk of JSON column `c`; nil where the row is null or the
+    /// path is absent.
     func jsonLookup(_ c: String, _ path: [JSONPathKey]) throws(FilterError) -> [FieldValue?] {
         let col = try column(c, .json)
         guard case .json(let docs) = col.data else { throw mismatch("column '\(c)' is not JSON") }
@@ -195,7 +196,7 @@ struct FilterEvaluator {
         return out
     }
 
-    /// For each row of Array column `name`: `read(elements, position)` of element `index`, and a validity
+    /// For each row of the chunk of Array column `name`: `read(elements, position)` of element `index`, and a validity
     /// mask clear where the row is null or shorter than `index + 1`.
     func arrayElements<T>(
         _ name: String, index: Int, _ read: (ColumnData, Int) -> T
