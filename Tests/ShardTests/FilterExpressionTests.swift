@@ -229,6 +229,37 @@ import VecCore
         #expect(try FilterExpression("1 + 1 == 2", schema: schema).isAlwaysTrue)
     }
 
+    @Test func templateParameters() throws {
+        let params: [String: FieldValue] = [
+            "age": .int(30), "names": .array([.string("bob"), .string("zed")]), "p": .string("a%"), "f": .double(1.5),
+            "flag": .bool(true), "obj": .object([:]), "empty": .array([]),
+        ]
+        func ids(_ text: String) throws -> [Int] {
+            let bits = try FilterExpression(text, schema: schema, parameters: params).evaluate(on: batch)
+            var out: [Int] = []
+            bits.forEachSet { out.append($0) }
+            return out
+        }
+        #expect(try ids("age > {age}") == [1, 3, 6, 7])
+        #expect(try ids("name in {names}") == [1, 7])
+        #expect(try ids("name not in {empty}") == [0, 1, 2, 3, 4, 5, 6, 7])
+        #expect(try ids("name like {p}") == [0, 4])
+        #expect(try ids("score >= {f} and active == {flag}") == [0, 6])
+        #expect(try ids("array_contains_any(tags, {names})") == [])
+        do {
+            _ = try FilterExpression("meta == {obj}", schema: schema, parameters: params)
+            Issue.record("an object parameter must be rejected")
+        } catch {
+            #expect(error.kind == .typeMismatch && error.position == 8)
+        }
+        do {
+            _ = try FilterExpression("name like {age}", schema: schema, parameters: params)
+            Issue.record("a numeric like pattern must be rejected")
+        } catch {
+            #expect(error.kind == .typeMismatch && error.position == 10)
+        }
+    }
+
     @Test func referencedColumns() throws {
         let f = try FilterExpression("age > 1 and city == \"x\" or array_length(tags) > 0", schema: schema)
         #expect(f.referencedColumns == ["$meta", "age", "tags"])
@@ -277,7 +308,8 @@ import VecCore
         .init(text: "age > 1 And age < 5", position: 8, kind: .syntax, messagePrefix: "unexpected token 'And'"),  // mixed-case keyword
         .init(text: "text_match(name, \"x\")", position: 0, kind: .unsupported, messagePrefix: "function 'text_match'"),
         .init(text: "age & 1 == 1", position: 4, kind: .unsupported, messagePrefix: "operator '&'"),
-        .init(text: "age > {x}", position: 6, kind: .unsupported, messagePrefix: "template parameters"),
+        .init(text: "age > {x}", position: 6, kind: .syntax, messagePrefix: "template parameter {x} has no value in exprParams"),
+        .init(text: "age > {1x}", position: 6, kind: .syntax, messagePrefix: "malformed template parameter"),
         // Semantic errors also point at their position.
         .init(text: "name > 5", position: 5, kind: .typeMismatch, messagePrefix: "cannot compare VarChar field 'name' with an integer literal"),
         .init(text: "age + name > 1", position: 6, kind: .typeMismatch, messagePrefix: "'+' needs numbers"),

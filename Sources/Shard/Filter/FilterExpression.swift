@@ -32,8 +32,10 @@ public struct FilterExpression: Sendable, CustomStringConvertible {
     /// (`filter: ""`) is for the caller to handle by not filtering.
     /// - Throws: ``FilterError`` with the position of the problem: syntax errors, unknown fields, type
     ///   mismatches, unsupported Milvus features.
-    public init(_ text: String, schema: CollectionSchema) throws(FilterError) {
-        let syntax = try FilterParser.parse(text)
+    /// - Parameter parameters: values for template parameters `{name}` in `text` (Milvus's `exprParams`):
+    ///   numbers, strings, bools, or arrays of them (an array stands for a list literal).
+    public init(_ text: String, schema: CollectionSchema, parameters: [String: FieldValue] = [:]) throws(FilterError) {
+        let syntax = try FilterParser.parse(text, parameters: parameters)
         let predicate = try FilterChecker(schema: schema, text: text).checkRoot(syntax)
         self.text = text
         self.predicate = predicate

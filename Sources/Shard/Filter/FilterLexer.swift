@@ -5,7 +5,8 @@
 ///   Milvus); floats `1.5`, `.5`, `2.`, `1e-3`;
 /// - strings in double or single quotes; escapes `\" \' \\ \n \t \r \uXXXX` are decoded, any other
 ///   backslash pair is kept as is (so `like "50\%"` reaches the pattern with its escape);
-/// - `true`/`True`/`TRUE`, `false`/`False`/`FALSE`; keywords in all-lower or all-upper case.
+/// - `true`/`True`/`TRUE`, `false`/`False`/`FALSE`; keywords in all-lower or all-upper case;
+/// - template parameters `{name}`.
 struct FilterLexer {
     let scalars: [Unicode.Scalar]
     let text: String
@@ -57,6 +58,17 @@ struct FilterLexer {
         }
         if c == "\"" || c == "'" {
             return FilterToken(kind: .string(try string(quote: c)), position: start)
+        }
+        if c == "{" {
+            // Template parameter `{name}` (Milvus 2.5+ expression templates).
+            position += 1
+            let nameStart = position
+            while let d = peek(), FilterLexer.isIdentStart(d) || FilterLexer.isDigit(d) { position += 1 }
+            guard position > nameStart, FilterLexer.isIdentStart(scalars[nameStart]), peek() == "}" else {
+                throw error("malformed template parameter; expected {name}", at: start)
+            }
+            position += 1
+            return FilterToken(kind: .template(String(String.UnicodeScalarView(scalars[nameStart..<position - 1]))), position: start)
         }
         for length in [2, 1] {
             guard position + length <= scalars.count else { continue }

@@ -11,6 +11,8 @@ struct FilterParser {
     private var tokens: [FilterToken]
     private var index = 0
     private let text: String
+    /// Values of template parameters (`{name}`), as Milvus's `exprParams`.
+    private let parameters: [String: FieldValue]
     /// Deepest nesting of brackets and prefix operators accepted (bounds recursion on hostile input).
     static let maxDepth = 200
     private var depth = 0
@@ -18,20 +20,44 @@ struct FilterParser {
     /// Longest expression accepted, in Unicode scalars (room for an `in` list of ~200k ids).
     static let maxLength = 4 << 20
 
-    static func parse(_ text: String) throws(FilterError) -> FilterSyntax {
+    static func parse(_ text: String, parameters: [String: FieldValue] = [:]) throws(FilterError) -> FilterSyntax {
         guard text.unicodeScalars.count <= maxLength else {
             throw FilterError(.syntax, "expression longer than \(maxLength) characters", at: maxLength, in: String(text.prefix(64)) + "…")
         }
-        var p = FilterParser(tokens: try FilterLexer.tokenize(text), text: text)
+        var p = FilterParser(tokens: try FilterLexer.tokenize(text), text: text, parameters: parameters)
         if case .end = p.current.kind { throw p.error("empty expression", at: p.current) }
         let e = try p.parseOr()
         guard case .end = p.current.kind else { throw p.unexpected() }
         return e
     }
 
-    private init(tokens: [FilterToken], text: String) {
+    private init(tokens: [FilterToken], text: String, parameters: [String: FieldValue]) {
         self.tokens = tokens
         self.text = text
+        self.parameters = parameters
+    }
+
+    /// The literal (or list of literals) a template parameter stands for.
+    private func substitute(_ name: String, at token: FilterToken) throws(FilterError) -> FilterSyntax {
+        guard let value = parameters[name] else {
+            throw error("template parameter {\(name)} has no value in exprParams", at: token)
+        }
+        func literal(_ v: FieldValue) throws(FilterError) -> FilterSyntax {
+            switch v {
+            case .int(let i): return .literal(.int(i), at: token.position)
+            case .double(let d) where d.isFinite: return .literal(.float(d), at: token.position)
+            case .string(let s): return .literal(.string(s), at: token.position)
+            case .bool(let b): return .literal(.bool(b), at: token.position)
+            default:
+                throw FilterError(.typeMismatch, "template parameter {\(name)} must be a number, string, bool or a list of them, not \(v.kindName)", at: token.position, in: text)
+            }
+        }
+        if case .array(let items) = value {
+            var list: [FilterSyntax] = []
+            for item in items { list.append(try literal(item)) }
+            return .list(list, at: token.position)
+        }
+        return try literal(value)
     }
 
     private var current: FilterToken { tokens[index] }
@@ -139,12 +165,20 @@ struct FilterParser {
             let negated = isKeyword(.not)
             if negated { _ = advance() }
             _ = advance()
-            guard isSymbol(.lbracket) else { throw unexpected("a list '[…]' after 'in'") }
+            if case .template = current.kind {} else if !isSymbol(.lbracket) { throw unexpected("a list '[…]' after 'in'") }
             let list = try parseAdditive()
             return .inList(lhs, list, negated: negated, at: t.position)
         }
         if isKeyword(.like) {
             let t = advance()
+            if case .template(let name) = current.kind {
+                let param = current
+                _ = advance()
+                guard case .literal(.string(let pattern), _) = try substitute(name, at: param) else {
+                    throw FilterError(.typeMismatch, "template parameter {\(name)} after 'like' must be a string", at: param.position, in: text)
+                }
+                return .like(lhs, pattern: pattern, at: t.position)
+            }
             guard case .string(let pattern) = current.kind else { throw unexpected("a string pattern after 'like'") }
             _ = advance()
             return .like(lhs, pattern: pattern, at: t.position)
@@ -303,8 +337,9 @@ struct FilterParser {
         case .keyword(.exists):
             _ = advance()
             return .exists(try parsePostfix(), at: t.position)
-        case .symbol(.lbrace):
-            throw FilterError(.unsupported, "template parameters '{name}' are not supported", at: t.position, in: text)
+        case .template(let name):
+            _ = advance()
+            return try substitute(name, at: t)
         default:
             throw unexpected()
         }

@@ -8,6 +8,8 @@ struct FilterToken: Equatable {
         case float(Double)
         case string(String)
         case bool(Bool)
+        /// `{name}`: a template parameter, replaced by a value from `exprParams`.
+        case template(String)
         case keyword(Keyword)
         case symbol(Symbol)
         case end
@@ -39,6 +41,7 @@ struct FilterToken: Equatable {
         case .float(let v): "'\(v)'"
         case .string(let s): "string \"\(s)\""
         case .bool(let b): "'\(b)'"
+        case .template(let name): "'{\(name)}'"
         case .keyword(let k): "'\(k.rawValue)'"
         case .symbol(let s): "'\(s.rawValue)'"
         case .end: "end of expression"
