@@ -23,9 +23,12 @@ import VecCore
 /// | FloatVector / Float16Vector | u32 dimension; rows × dimension f32 / f16, raw |
 ///
 /// Every count is checked against the bytes that remain before anything is allocated, so a decoder never
-/// allocates more than about the input's size.
+/// allocates more than about the input's size, and inputs over ``maxEncodedBytes`` are refused outright.
 extension RowBatch {
     static let magic: StaticString = "VRBT"
+    /// Largest encoded batch accepted by the decoder: 256 MiB, four times Milvus's 64 MB insert-request
+    /// limit. Callers that build larger batches must split them (``slice(_:)``).
+    public static let maxEncodedBytes = 256 << 20
 
     /// The encoded batch (see the type-level table).
     public func encode() -> [UInt8] {
@@ -74,6 +77,9 @@ extension RowBatch {
     /// - Throws: ``RowBatchError/malformedEncoding(_:)`` for damaged or foreign bytes, or the row error a
     ///   decoded value violates (the same checks as ``init(schema:columns:)``).
     public init(decoding bytes: [UInt8], schema: CollectionSchema) throws(RowBatchError) {
+        guard bytes.count <= Self.maxEncodedBytes else {
+            throw .malformedEncoding("\(bytes.count) bytes exceed the \(Self.maxEncodedBytes)-byte batch limit")
+        }
         var columns: [Column] = []
         do throws(DecodeFailure) {
             var (src, _) = try ChecksummedFrame.open(bytes, magic: Self.magic, supportedVersions: 1...1, what: "row batch")
