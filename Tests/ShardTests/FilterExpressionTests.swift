@@ -194,6 +194,17 @@ import VecCore
         #expect(try ids("json_contains(tags, \"green\")") == [1])  // json_contains also takes arrays
     }
 
+    @Test func longTargetListsAreHashed() throws {
+        let many = (200..<230).map(String.init).joined(separator: ", ")
+        #expect(try ids("array_contains_any(nums, [\(many), 3, 100])") == [0, 3, 6])
+        #expect(try ids("array_contains_all(nums, [\(many)])") == [])
+        #expect(try ids("array_contains_all(nums, [1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3])") == [0])
+        let words = (0..<20).map { "\"w\($0)\"" }.joined(separator: ", ")
+        #expect(try ids("array_contains_any(tags, [\(words), \"green\"])") == [1])
+        #expect(try ids("array_contains_any(nums, [\(many), 2.5, 10.0])") == [6])
+        #expect(try ids("array_contains_all(nums, [3, 3.5])") == [])
+    }
+
     @Test func nullHandling() throws {
         #expect(try ids("age is null") == [2])
         #expect(try ids("age IS NOT NULL") == [0, 1, 3, 4, 5, 6, 7])

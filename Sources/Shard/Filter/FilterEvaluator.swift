@@ -220,29 +220,33 @@ struct FilterEvaluator {
         guard case .array(let a) = col.data else { throw mismatch("column '\(name)' is not an Array") }
         let offsets = a.offsets
         let rows = self.rows, lo = self.lo
+        // Numeric elements are widened for this chunk only, so they are addressed from `base`.
+        let base = offsets[lo], elementRange = base..<offsets[lo + rows]
+        func run<E: Hashable>(_ elements: [E], _ wanted: [E]) -> [UInt64] {
+            FilterEvaluator.scan(rows, lo, offsets, elements, mode, Array(Set(wanted)), rebased: 0)
+        }
         let truth: [UInt64]
         switch a.elements {
         case .bool(let e):
-            let t = targets.map { $0 == .bool(true) }
-            truth = FilterEvaluator.scan(rows, lo, offsets, e, mode, targets.count) { $0 == t[$1] }
+            truth = run(e, targets.map { $0 == .bool(true) })
         case .string(let e):
-            let t = targets.map { if case .string(let s) = $0 { s } else { "" } }
-            truth = FilterEvaluator.scan(rows, lo, offsets, e, mode, targets.count) { $0 == t[$1] }
+            truth = run(e, targets.map { if case .string(let s) = $0 { s } else { "" } })
         case .float, .double:
-            let e = NumericValues.widen(a.elements).doublesOrEmpty
-            let t = targets.map { $0.numericValue ?? .nan }
-            truth = FilterEvaluator.scan(rows, lo, offsets, e, mode, targets.count) { $0 == t[$1] }
+            let e = NumericValues.widen(a.elements, elementRange).doublesOrEmpty
+            truth = FilterEvaluator.scan(rows, lo, offsets, e, mode, Array(Set(targets.compactMap(\.numericValue))), rebased: base)
         case .int8, .int16, .int32, .int64:
-            let e = NumericValues.widen(a.elements).intsOrEmpty
-            // A non-integral target can never equal an integer element.
-            let t: [Int64?] = targets.map {
-                switch $0 {
-                case .int(let v): v
+            let e = NumericValues.widen(a.elements, elementRange).intsOrEmpty
+            // A non-integral target can never equal an integer element: it is dropped, so `all` fails.
+            let wanted = targets.compactMap { v -> Int64? in
+                switch v {
+                case .int(let x): x
                 case .double(let d): Int64(exactly: d)
                 default: nil
                 }
             }
-            truth = FilterEvaluator.scan(rows, lo, offsets, e, mode, targets.count) { t[$1] == $0 }
+            truth = mode == .all && wanted.count < targets.count
+                ? FilterMask.constant(false, rows: rows).truth
+                : FilterEvaluator.scan(rows, lo, offsets, e, mode, Array(Set(wanted)), rebased: base)
         default:
             throw mismatch("column '\(name)' has unsupported array elements")
         }
@@ -251,24 +255,36 @@ struct FilterEvaluator {
 }
 
 extension FilterEvaluator {
-    /// For each row `lo + i` of the chunk: whether its elements `elements[offsets[lo + i] ..< offsets[lo + i + 1]]`
-    /// satisfy `mode` over `targetCount` targets, `equal(element, t)` testing element against target `t`.
-    @inline(__always)
-    static func scan<E>(
-        _ rows: Int, _ lo: Int, _ offsets: [Int], _ elements: [E], _ mode: ContainsMode, _ targetCount: Int,
-        _ equal: (E, Int) -> Bool
+    /// For each row `lo + i` of the chunk: whether its elements satisfy `mode` over the distinct `targets`.
+    /// Row `r`'s elements are `elements[offsets[r] - rebased ..< offsets[r + 1] - rebased]` (`rebased` is
+    /// the first element of the chunk when `elements` holds only the chunk's elements, else 0).
+    /// A short target list is scanned per element; a long one is hashed, so the cost per row stays
+    /// O(elements) rather than O(elements × targets).
+    static func scan<E: Hashable>(
+        _ rows: Int, _ lo: Int, _ offsets: [Int], _ elements: [E], _ mode: ContainsMode, _ targets: [E],
+        rebased: Int
     ) -> [UInt64] {
-        offsets.withUnsafeBufferPointer { off in
+        let count = targets.count
+        if mode == .all && count == 0 { return FilterMask.constant(true, rows: rows).truth }
+        if count == 0 { return FilterMask.constant(false, rows: rows).truth }
+        let lookup: Set<E>? = count > 16 ? Set(targets) : nil
+        return offsets.withUnsafeBufferPointer { off in
             elements.withUnsafeBufferPointer { el in
                 FilterMask.build(rows) { i in
-                    let start = off[lo &+ i], end = off[lo &+ i &+ 1]
-                    return contains(mode, targetCount) { t in
-                        var j = start
-                        while j < end {
-                            if equal(el[j], t) { return true }
-                            j += 1
+                    let start = off[lo &+ i] &- rebased, end = off[lo &+ i &+ 1] &- rebased
+                    switch mode {
+                    case .one, .any:
+                        if let lookup { return el[start..<end].contains { lookup.contains($0) } }
+                        return el[start..<end].contains { e in targets.contains(e) }
+                    case .all:
+                        // Distinct targets cannot all occur in a shorter row.
+                        guard count <= end &- start else { return false }
+                        if let lookup {
+                            var seen = Set<E>()
+                            for e in el[start..<end] where lookup.contains(e) { seen.insert(e) }
+                            return seen.count == count
                         }
-                        return false
+                        return targets.allSatisfy { t in el[start..<end].contains(t) }
                     }
                 }
             }
