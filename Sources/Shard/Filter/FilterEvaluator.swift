@@ -220,7 +220,7 @@ struct FilterEvaluator {
         guard case .array(let a) = col.data else { throw mismatch("column '\(name)' is not an Array") }
         let offsets = a.offsets
         let rows = self.rows, lo = self.lo
-        // Numeric elements are widened for this chunk only, so they are addressed from `base`.
+        // Narrow numeric elements are widened for this chunk only, and then addressed from `base`.
         let base = offsets[lo], elementRange = base..<offsets[lo + rows]
         func run<E: Hashable>(_ elements: [E], _ wanted: [E]) -> [UInt64] {
             FilterEvaluator.scan(rows, lo, offsets, elements, mode, Array(Set(wanted)), rebased: 0)
@@ -231,11 +231,17 @@ struct FilterEvaluator {
             truth = run(e, targets.map { $0 == .bool(true) })
         case .string(let e):
             truth = run(e, targets.map { if case .string(let s) = $0 { s } else { "" } })
-        case .float, .double:
+        case .double(let e):
+            truth = FilterEvaluator.scan(rows, lo, offsets, e, mode, Array(Set(targets.compactMap(\.numericValue))), rebased: 0)
+        case .float:
             let e = NumericValues.widen(a.elements, elementRange).doublesOrEmpty
             truth = FilterEvaluator.scan(rows, lo, offsets, e, mode, Array(Set(targets.compactMap(\.numericValue))), rebased: base)
         case .int8, .int16, .int32, .int64:
-            let e = NumericValues.widen(a.elements, elementRange).intsOrEmpty
+            // Int64 elements are used in place; narrower ones are widened for this chunk only.
+            let (e, rebased): ([Int64], Int)
+            if case .int64(let v) = a.elements { (e, rebased) = (v, 0) } else {
+                (e, rebased) = (NumericValues.widen(a.elements, elementRange).intsOrEmpty, base)
+            }
             // A non-integral target can never equal an integer element: it is dropped, so `all` fails.
             let wanted = targets.compactMap { v -> Int64? in
                 switch v {
@@ -246,7 +252,7 @@ struct FilterEvaluator {
             }
             truth = mode == .all && wanted.count < targets.count
                 ? FilterMask.constant(false, rows: rows).truth
-                : FilterEvaluator.scan(rows, lo, offsets, e, mode, Array(Set(wanted)), rebased: base)
+                : FilterEvaluator.scan(rows, lo, offsets, e, mode, Array(Set(wanted)), rebased: rebased)
         default:
             throw mismatch("column '\(name)' has unsupported array elements")
         }
@@ -260,6 +266,7 @@ extension FilterEvaluator {
     /// the first element of the chunk when `elements` holds only the chunk's elements, else 0).
     /// A short target list is scanned per element; a long one is hashed, so the cost per row stays
     /// O(elements) rather than O(elements × targets).
+    @inline(__always)
     static func scan<E: Hashable>(
         _ rows: Int, _ lo: Int, _ offsets: [Int], _ elements: [E], _ mode: ContainsMode, _ targets: [E],
         rebased: Int
@@ -270,21 +277,45 @@ extension FilterEvaluator {
         let lookup: Set<E>? = count > 16 ? Set(targets) : nil
         return offsets.withUnsafeBufferPointer { off in
             elements.withUnsafeBufferPointer { el in
-                FilterMask.build(rows) { i in
-                    let start = off[lo &+ i] &- rebased, end = off[lo &+ i &+ 1] &- rebased
-                    switch mode {
-                    case .one, .any:
-                        if let lookup { return el[start..<end].contains { lookup.contains($0) } }
-                        return el[start..<end].contains { e in targets.contains(e) }
-                    case .all:
-                        // Distinct targets cannot all occur in a shorter row.
-                        guard count <= end &- start else { return false }
-                        if let lookup {
+                targets.withUnsafeBufferPointer { tg in
+                    FilterMask.build(rows) { i in
+                        let start = off[lo &+ i] &- rebased, end = off[lo &+ i &+ 1] &- rebased
+                        @inline(__always) func has(_ e: E) -> Bool {
+                            if let lookup { return lookup.contains(e) }
+                            var k = 0
+                            while k < count {
+                                if tg[k] == e { return true }
+                                k &+= 1
+                            }
+                            return false
+                        }
+                        var j = start
+                        switch mode {
+                        case .one, .any:
+                            if count == 1 {
+                                // array_contains: one comparison per element.
+                                let t = tg[0]
+                                while j < end {
+                                    if el[j] == t { return true }
+                                    j &+= 1
+                                }
+                                return false
+                            }
+                            while j < end {
+                                if has(el[j]) { return true }
+                                j &+= 1
+                            }
+                            return false
+                        case .all:
+                            // Distinct targets cannot all occur in a shorter row.
+                            guard count <= end &- start else { return false }
                             var seen = Set<E>()
-                            for e in el[start..<end] where lookup.contains(e) { seen.insert(e) }
+                            while j < end {
+                                if has(el[j]) { seen.insert(el[j]) }
+                                j &+= 1
+                            }
                             return seen.count == count
                         }
-                        return targets.allSatisfy { t in el[start..<end].contains(t) }
                     }
                 }
             }
