@@ -6,6 +6,7 @@ import Foundation
 let commands: [BenchCommand] = [
     annCommand,
     filteredCommand,
+    kernelsCommand,
     logCommand,
     httpCommand,
     rpcCommand,

@@ -143,3 +143,44 @@ public enum Kernels {
         }
     }
 }
+
+extension Kernels {
+    @inlinable @inline(__always)
+    static func loadHalf16(_ p: UnsafePointer<UInt16>, _ i: Int) -> SIMD16<Float> {
+        SIMD16<Float>(unsafeBitCast(UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<UInt16>.self), to: SIMD16<Float16>.self))
+    }
+
+    /// Inner product of a `Float` query with a vector stored as IEEE half floats (`n` a multiple of 16, as
+    /// the padded strides of half-precision stores are).
+    @inlinable
+    public static func dotHalf(_ q: UnsafePointer<Float>, _ b: UnsafePointer<UInt16>, _ n: Int) -> Float {
+        var s0 = SIMD16<Float>(), s1 = SIMD16<Float>()
+        var i = 0
+        while i &+ 32 <= n {
+            s0 = s0.addingProduct(load16(q, i), loadHalf16(b, i))
+            s1 = s1.addingProduct(load16(q, i &+ 16), loadHalf16(b, i &+ 16))
+            i &+= 32
+        }
+        if i &+ 16 <= n { s0 = s0.addingProduct(load16(q, i), loadHalf16(b, i)) }
+        return (s0 + s1).sum()
+    }
+
+    /// `dotHalf` against four vectors at once.
+    @inlinable
+    public static func dotHalf4(
+        _ q: UnsafePointer<Float>, _ b0: UnsafePointer<UInt16>, _ b1: UnsafePointer<UInt16>,
+        _ b2: UnsafePointer<UInt16>, _ b3: UnsafePointer<UInt16>, _ n: Int
+    ) -> SIMD4<Float> {
+        var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
+        var i = 0
+        while i &+ 16 <= n {
+            let x = load16(q, i)
+            s0 = s0.addingProduct(x, loadHalf16(b0, i))
+            s1 = s1.addingProduct(x, loadHalf16(b1, i))
+            s2 = s2.addingProduct(x, loadHalf16(b2, i))
+            s3 = s3.addingProduct(x, loadHalf16(b3, i))
+            i &+= 16
+        }
+        return SIMD4<Float>(s0.sum(), s1.sum(), s2.sum(), s3.sum())
+    }
+}
