@@ -29,6 +29,12 @@ let package = Package(
             name: "vecbench", dependencies: ["VecCore"], path: "Benchmarks/vecbench",
             swiftSettings: hotFlags),
         .testTarget(name: "VecCoreTests", dependencies: ["VecCore"], swiftSettings: cpuFlags),
+        // Text embedding (all-MiniLM-L6-v2). Optimised in debug builds too: its tests run the whole model
+        // over 1,038 reference texts, which unoptimised SIMD code makes ~100× slower.
+        .target(
+            name: "Embedding",
+            swiftSettings: hotFlags + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], swiftSettings: cpuFlags),
     ],
     swiftLanguageModes: [.v6]
 )
