@@ -26,7 +26,7 @@ let package = Package(
     targets: [
         .target(name: "VecCore", swiftSettings: hotFlags),
         .executableTarget(
-            name: "vecbench", dependencies: ["VecCore"], path: "Benchmarks/vecbench",
+            name: "vecbench", dependencies: ["VecCore", "Embedding"], path: "Benchmarks/vecbench",
             swiftSettings: hotFlags),
         .testTarget(name: "VecCoreTests", dependencies: ["VecCore"], swiftSettings: cpuFlags),
         // Text embedding (all-MiniLM-L6-v2). Optimised in debug builds too: its tests run the whole model

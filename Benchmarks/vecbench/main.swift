@@ -4,6 +4,7 @@ import Foundation
 
 /// Every subcommand, in the order `vecbench --help` lists them. Add new ones here.
 let commands: [BenchCommand] = [
+    embedCommand,
 ]
 
 @MainActor func usage() -> String {

@@ -12,8 +12,13 @@ enum VectorMath {
 
     @inline(__always)
     static func exp(_ xIn: SIMD16<Float>) -> SIMD16<Float> {
-        let x = xIn.clamped(lowerBound: SIMD16(repeating: -87.3), upperBound: SIMD16(repeating: 88.3))
-        let n = (x * 1.442_695_040_888_963_4).rounded(.toNearestOrEven)
+        let x = pointwiseMin(pointwiseMax(xIn, SIMD16(repeating: -87.3)), SIMD16(repeating: 88.3))
+        // Round x·log2(e) to the nearest integer n with the 1.5·2²³ trick: in [2²³, 2²⁴) floats are spaced 1
+        // apart, so adding the constant rounds, and n sits in the low mantissa bits (no float→int conversion,
+        // which the stdlib does lane by lane).
+        let magic: Float = 12_582_912
+        let t = x * 1.442_695_040_888_963_4 + magic
+        let n = t - magic
         // r = x − n·ln2 in two steps (ln2 split into an exactly-representable high part and a low part).
         var r = x.addingProduct(n, SIMD16(repeating: -0.693_359_375))
         r = r.addingProduct(n, SIMD16(repeating: 2.121_944_4e-4))
@@ -24,9 +29,10 @@ enum VectorMath {
         p = p * r + 1.666_666_545_9e-1
         p = p * r + 5.000_000_120_1e-1
         let y = (p * r * r + r) + 1
-        // 2ⁿ from its bit pattern; n ∈ [−126, 128) after the clamp.
-        let bits = (SIMD16<Int32>(n) &+ 127) &<< 23
-        return y * unsafeBitCast(bits, to: SIMD16<Float>.self)
+        // 2ⁿ: exponent field n + 127 (n ∈ [−126, 127] after the clamp), taken from t's low mantissa bits.
+        let nBits = unsafeBitCast(t, to: SIMD16<UInt32>.self) &- SIMD16(repeating: magic.bitPattern)
+        let scale = (nBits &+ 127) &<< 23
+        return y * unsafeBitCast(scale, to: SIMD16<Float>.self)
     }
 
     // MARK: GELU
@@ -42,7 +48,7 @@ enum VectorMath {
         q = (q - 0.142_248_368_0) * t          // ½·−0.284496736
         q = (q + 0.127_414_796_0) * t          // ½·0.254829592
         let e = exp(x * x * -0.5)
-        let positive = x.replacing(with: 0, where: x .< 0)
+        let positive = pointwiseMax(x, SIMD16<Float>())
         return positive - q * e * a
     }
 
