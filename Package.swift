@@ -31,8 +31,9 @@ let package = Package(
         .testTarget(name: "VecCoreTests", dependencies: ["VecCore"], swiftSettings: cpuFlags),
         // Text embedding (all-MiniLM-L6-v2). Optimised in debug builds too: its tests run the whole model
         // over 1,038 reference texts, which unoptimised SIMD code makes ~100× slower.
+        .target(name: "CEmbeddingSupport"),  // prefetch hint for Embedding's matmul kernel
         .target(
-            name: "Embedding",
+            name: "Embedding", dependencies: ["CEmbeddingSupport"],
             swiftSettings: hotFlags + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], swiftSettings: cpuFlags),
     ],

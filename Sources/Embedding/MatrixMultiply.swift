@@ -1,3 +1,5 @@
+import CEmbeddingSupport
+
 /// The right-hand operand of `MatrixMultiply`: a K×N matrix stored as column panels 16 floats wide.
 ///
 /// Panel `p` (columns `16p ..< 16p+16`) starts at `base + p·panelStride`; its row `k` is 16 contiguous floats
@@ -72,10 +74,14 @@ final class PackedMatrix: @unchecked Sendable {
 /// each k broadcasts one element from each of 6 rows of A and does 6 fused multiply-adds against one
 /// 16-float row of a B panel. Loops, outermost first: K in blocks of 384 (so a B panel block, 24 KiB, stays
 /// in L1 while every row strip of A passes over it), then B panels, then 6-row strips of A. Row and column
-/// tails are handled in the kernel (short strips reuse the last valid row; partial panels store fewer lanes),
+/// tails are handled in the kernel (strips of 1–6 rows each get a specialised kernel; partial panels store fewer lanes),
 /// so any shape works. Single-threaded: parallelism is over independent sequences (see `TextEmbedder`).
 enum MatrixMultiply {
     static let kernelRows = 6
+    /// How far ahead (in B rows, i.e. cache lines when packed) the kernel prefetches. For a short query
+    /// (≤ 12 rows) the forward pass is bound by streaming 42 MB of weights; prefetching 32 lines ahead took
+    /// `vecbench embed`'s 12-row model-stream figure from ~34 to ~48 GFLOP/s here (8 and 64 were worse).
+    static let prefetchRows = 32
     static let kBlock = 384
 
     /// `C[m×n] = A[m×k]·B (+ bias broadcast over rows) (+ the previous C if accumulate)`.
@@ -107,43 +113,53 @@ enum MatrixMultiply {
                 let bp = b.base + p * b.panelStride + k0 * b.rowStride
                 let biasP: UnsafePointer<Float>? = first ? bias.map { $0 + p * 16 } : nil
                 let load = !first || accumulate
+                // Rows split into ⌈m/6⌉ strips of near-equal height (13 rows → 5+4+4, not 6+6+1), so
+                // short inputs waste no FMA lanes on padding rows.
+                let strips = (m + kernelRows - 1) / kernelRows
                 var i = 0
-                while i < m {
-                    let rows = min(kernelRows, m - i)
-                    kernel6x16(kc: kc, a: a + i * lda + k0, lda: lda, rows: rows, b: bp, ldb: b.rowStride,
-                               c: c + i * ldc + p * 16, ldc: ldc, cols: cols, bias: biasP, load: load)
-                    i += kernelRows
+                for s in 0..<strips {
+                    let rows = (m - i) / (strips - s) + ((m - i) % (strips - s) == 0 ? 0 : 1)
+                    let aS = a + i * lda + k0, cS = c + i * ldc + p * 16
+                    switch rows {
+                    case 6: kernel(Rows6.self, kc: kc, a: aS, lda: lda, b: bp, ldb: b.rowStride, c: cS, ldc: ldc, cols: cols, bias: biasP, load: load)
+                    case 5: kernel(Rows5.self, kc: kc, a: aS, lda: lda, b: bp, ldb: b.rowStride, c: cS, ldc: ldc, cols: cols, bias: biasP, load: load)
+                    case 4: kernel(Rows4.self, kc: kc, a: aS, lda: lda, b: bp, ldb: b.rowStride, c: cS, ldc: ldc, cols: cols, bias: biasP, load: load)
+                    case 3: kernel(Rows3.self, kc: kc, a: aS, lda: lda, b: bp, ldb: b.rowStride, c: cS, ldc: ldc, cols: cols, bias: biasP, load: load)
+                    case 2: kernel(Rows2.self, kc: kc, a: aS, lda: lda, b: bp, ldb: b.rowStride, c: cS, ldc: ldc, cols: cols, bias: biasP, load: load)
+                    default: kernel(Rows1.self, kc: kc, a: aS, lda: lda, b: bp, ldb: b.rowStride, c: cS, ldc: ldc, cols: cols, bias: biasP, load: load)
+                    }
+                    i += rows
                 }
             }
             k0 += kc
         }
     }
 
-    /// One 6×16 tile: `C[rows×cols] = (load ? C : 0) + (bias ?? 0) + A[rows×kc]·B[kc×16]`.
+    /// One tile of `R.count` (1…6) rows × 16 columns:
+    /// `C[rows×cols] = (load ? C : 0) + (bias ?? 0) + A[rows×kc]·B[kc×16]`. Generic over the row count so
+    /// each height is specialised with exactly the accumulators it needs (the `R.count > i` tests fold away).
     @inline(__always)
-    private static func kernel6x16(
-        kc: Int, a: UnsafePointer<Float>, lda: Int, rows: Int, b: UnsafePointer<Float>, ldb: Int,
+    private static func kernel<R: KernelRows>(
+        _: R.Type, kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int, bias: UnsafePointer<Float>?, load: Bool
     ) {
-        // Rows past the end re-read the last valid row; their results are not stored.
-        let a0 = a
-        let a1 = a + lda * min(1, rows - 1)
-        let a2 = a + lda * min(2, rows - 1)
-        let a3 = a + lda * min(3, rows - 1)
-        let a4 = a + lda * min(4, rows - 1)
-        let a5 = a + lda * min(5, rows - 1)
+        let a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda, a5 = a + 5 * lda
         var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
         var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
         var bp = UnsafeRawPointer(b)
         let bStep = ldb * 4
+        let prefetchDistance = bStep * prefetchRows
         for kk in 0..<kc {
+            // B rows are one cache line each when packed; the first strip over a panel streams them from L3
+            // or memory, so ask for the line `prefetchDistance` rows ahead (later strips hit L1 anyway).
+            vecnode_prefetch(bp + prefetchDistance)
             let bv = bp.loadUnaligned(as: SIMD16<Float>.self)
             c0 = c0.addingProduct(bv, a0[kk])
-            c1 = c1.addingProduct(bv, a1[kk])
-            c2 = c2.addingProduct(bv, a2[kk])
-            c3 = c3.addingProduct(bv, a3[kk])
-            c4 = c4.addingProduct(bv, a4[kk])
-            c5 = c5.addingProduct(bv, a5[kk])
+            if R.count > 1 { c1 = c1.addingProduct(bv, a1[kk]) }
+            if R.count > 2 { c2 = c2.addingProduct(bv, a2[kk]) }
+            if R.count > 3 { c3 = c3.addingProduct(bv, a3[kk]) }
+            if R.count > 4 { c4 = c4.addingProduct(bv, a4[kk]) }
+            if R.count > 5 { c5 = c5.addingProduct(bv, a5[kk]) }
             bp += bStep
         }
         var initial = SIMD16<Float>()
@@ -155,11 +171,11 @@ enum MatrixMultiply {
             }
         }
         store(c0, initial, c, cols, load)
-        if rows > 1 { store(c1, initial, c + ldc, cols, load) }
-        if rows > 2 { store(c2, initial, c + 2 * ldc, cols, load) }
-        if rows > 3 { store(c3, initial, c + 3 * ldc, cols, load) }
-        if rows > 4 { store(c4, initial, c + 4 * ldc, cols, load) }
-        if rows > 5 { store(c5, initial, c + 5 * ldc, cols, load) }
+        if R.count > 1 { store(c1, initial, c + ldc, cols, load) }
+        if R.count > 2 { store(c2, initial, c + 2 * ldc, cols, load) }
+        if R.count > 3 { store(c3, initial, c + 3 * ldc, cols, load) }
+        if R.count > 4 { store(c4, initial, c + 4 * ldc, cols, load) }
+        if R.count > 5 { store(c5, initial, c + 5 * ldc, cols, load) }
     }
 
     @inline(__always)
@@ -190,3 +206,12 @@ enum MatrixMultiply {
         }
     }
 }
+
+/// The height of a kernel tile as a type, so `MatrixMultiply.kernel` is specialised per height.
+protocol KernelRows { static var count: Int { get } }
+enum Rows1: KernelRows { static var count: Int { 1 } }
+enum Rows2: KernelRows { static var count: Int { 2 } }
+enum Rows3: KernelRows { static var count: Int { 3 } }
+enum Rows4: KernelRows { static var count: Int { 4 } }
+enum Rows5: KernelRows { static var count: Int { 5 } }
+enum Rows6: KernelRows { static var count: Int { 6 } }

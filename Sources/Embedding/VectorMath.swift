@@ -76,44 +76,34 @@ enum VectorMath {
 
     // MARK: softmax
 
-    /// Softmax in place over `count` floats (one attention row).
+    /// Softmax in place over the first `count` floats of a row (one attention row). The row must have room
+    /// for `count` rounded up to 16 floats: the last vector is processed whole with its extra lanes masked
+    /// (excluded from max and sum, and set to 0), so short rows cost a few vector operations, not scalar loops.
     static func softmaxInPlace(_ p: UnsafeMutablePointer<Float>, count: Int) {
         let raw = UnsafeMutableRawPointer(p)
-        let full = count & ~15
-        var mx = -Float.infinity
-        do {
-            var m = SIMD16<Float>(repeating: -.infinity)
-            var i = 0
-            while i < full {
-                m = pointwiseMax(m, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
-                i += 16
-            }
-            mx = m.max()
-            for j in full..<count { mx = Swift.max(mx, p[j]) }
+        let vectors = (count + 15) / 16
+        let tail = count - (vectors - 1) * 16  // valid lanes in the last vector, 1…16
+        let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+        let tailMask = lanes .>= Int32(tail)
+        @inline(__always) func load(_ v: Int, _ fill: Float) -> SIMD16<Float> {
+            let x = raw.loadUnaligned(fromByteOffset: v * 64, as: SIMD16<Float>.self)
+            return v == vectors - 1 ? x.replacing(with: fill, where: tailMask) : x
         }
+        var m = SIMD16<Float>(repeating: -.infinity)
+        for v in 0..<vectors { m = pointwiseMax(m, load(v, -.infinity)) }
+        let mx = m.max()
         var sum = SIMD16<Float>()
-        var i = 0
-        while i < full {
-            let e = exp(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - mx)
-            raw.storeBytes(of: e, toByteOffset: i * 4, as: SIMD16<Float>.self)
+        for v in 0..<vectors {
+            var e = exp(load(v, -.infinity) - mx)
+            if v == vectors - 1 { e = e.replacing(with: 0, where: tailMask) }
+            raw.storeBytes(of: e, toByteOffset: v * 64, as: SIMD16<Float>.self)
             sum += e
-            i += 16
         }
-        var total = sum.sum()
-        if full < count {
-            var v = SIMD16<Float>(repeating: -.infinity)
-            for j in full..<count { v[j - full] = p[j] - mx }
-            let e = exp(v)
-            for j in full..<count { p[j] = e[j - full]; total += e[j - full] }
+        let inv = 1 / sum.sum()
+        for v in 0..<vectors {
+            let x = raw.loadUnaligned(fromByteOffset: v * 64, as: SIMD16<Float>.self) * inv
+            raw.storeBytes(of: x, toByteOffset: v * 64, as: SIMD16<Float>.self)
         }
-        let inv = 1 / total
-        i = 0
-        while i < full {
-            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) * inv
-            raw.storeBytes(of: v, toByteOffset: i * 4, as: SIMD16<Float>.self)
-            i += 16
-        }
-        for j in full..<count { p[j] *= inv }
     }
 
     // MARK: LayerNorm

@@ -54,6 +54,7 @@ import Testing
         let mx = Double(a.max()!)
         let ex = a.map { Foundation.exp(Double($0) - mx) }
         let sum = ex.reduce(0, +)
+        a += [Float](repeating: 1000, count: (count + 15) / 16 * 16 - count)  // padding lanes: must be ignored
         a.withUnsafeMutableBufferPointer { VectorMath.softmaxInPlace($0.baseAddress!, count: count) }
         var total: Float = 0
         for i in 0..<count {
@@ -61,6 +62,7 @@ import Testing
             total += a[i]
         }
         #expect(abs(total - 1) < 1e-5)
+        for i in count..<a.count { #expect(a[i] == 0) }
     }
 
     @Test func layerNormMatchesDouble() {
