@@ -1,4 +1,7 @@
 import CEmbeddingSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The right-hand operand of `MatrixMultiply`: a K×N matrix stored as column panels 16 floats wide.
 ///
@@ -32,9 +35,7 @@ final class PackedMatrix: @unchecked Sendable {
         columns = out
         let panels = (out + 15) / 16
         let count = panels * inDim * 16
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
-        storage = raw.bindMemory(to: Float.self, capacity: count)
-        storage.initialize(repeating: 0, count: count)
+        storage = Self.allocate(count)
         for p in 0..<panels {
             let panel = storage + p * inDim * 16
             for j in 0..<min(16, out - p * 16) {
@@ -51,9 +52,7 @@ final class PackedMatrix: @unchecked Sendable {
         columns = n
         let panels = (n + 15) / 16
         let count = panels * k * 16
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
-        storage = raw.bindMemory(to: Float.self, capacity: count)
-        storage.initialize(repeating: 0, count: count)
+        storage = Self.allocate(count)
         for p in 0..<panels {
             for kk in 0..<k {
                 for j in 0..<min(16, n - p * 16) { storage[p * k * 16 + kk * 16 + j] = b[kk * n + p * 16 + j] }
@@ -61,7 +60,27 @@ final class PackedMatrix: @unchecked Sendable {
         }
     }
 
-    deinit { storage.deallocate() }
+    deinit { free(storage) }
+
+    /// Zeroed storage for `count` floats. Matrices of 1 MiB or more are 2 MiB-aligned and marked for
+    /// transparent huge pages: a forward pass streams all weights once per query, and with 4 KiB pages
+    /// every 4 KiB of that stream costs a TLB miss and a page walk.
+    private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let bytes = count * 4
+        let huge = 2 << 20
+        var p: UnsafeMutableRawPointer?
+        if bytes >= 1 << 20 {
+            let rounded = (bytes + huge - 1) / huge * huge
+            if posix_memalign(&p, huge, rounded) == 0, let p {
+                _ = madvise(p, rounded, MADV_HUGEPAGE)  // a hint; failure just means 4 KiB pages
+            }
+        } else {
+            _ = posix_memalign(&p, 64, max(bytes, 64))
+        }
+        guard let p else { fatalError("out of memory allocating \(bytes) bytes of weights") }
+        memset(p, 0, max(bytes, 1))
+        return p.bindMemory(to: Float.self, capacity: count)
+    }
 
     var panels: PanelMatrix {
         PanelMatrix(base: UnsafePointer(storage), rows: rows, columns: columns, rowStride: 16, panelStride: rows * 16)
