@@ -120,7 +120,7 @@ extension BertModel {
             let keys = PanelMatrix(base: UnsafePointer(kt), rows: hd, columns: l, rowStride: 16, panelStride: hd * 16)
             MatrixMultiply.multiply(a: base + head * hd, lda: stride, m: l, b: keys, c: scores, ldc: padded,
                                     bias: nil, accumulate: false)
-            for i in 0..<l { VectorMath.softmaxInPlace(scores + i * padded, count: l) }
+            VectorMath.softmaxRows(scores, rows: l, count: l, stride: padded)
             // ctx = P·V, V read in place (row stride 3h) as 16-column panels.
             let values = PanelMatrix(base: UnsafePointer(base + 2 * h + head * hd), rows: l, columns: hd,
                                      rowStride: stride, panelStride: 16)

@@ -1,3 +1,5 @@
+import CEmbeddingSupport
+
 /// The element-wise and row-wise pieces of the encoder, vectorised over `SIMD16<Float>` with scalar tails.
 ///
 /// `exp` and GELU are our own SIMD approximations (no per-element libm call in the hot loops):
@@ -12,7 +14,7 @@ enum VectorMath {
 
     @inline(__always)
     static func exp(_ xIn: SIMD16<Float>) -> SIMD16<Float> {
-        let x = pointwiseMin(pointwiseMax(xIn, SIMD16(repeating: -87.3)), SIMD16(repeating: 88.3))
+        let x = vecnode_min(vecnode_max(xIn, SIMD16(repeating: -87.3)), SIMD16(repeating: 88.3))
         // Round x·log2(e) to the nearest integer n with the 1.5·2²³ trick: in [2²³, 2²⁴) floats are spaced 1
         // apart, so adding the constant rounds, and n sits in the low mantissa bits (no float→int conversion,
         // which the stdlib does lane by lane).
@@ -48,7 +50,7 @@ enum VectorMath {
         q = (q - 0.142_248_368_0) * t          // ½·−0.284496736
         q = (q + 0.127_414_796_0) * t          // ½·0.254829592
         let e = exp(x * x * -0.5)
-        let positive = pointwiseMax(x, SIMD16<Float>())
+        let positive = vecnode_max(x, SIMD16<Float>())
         return positive - q * e * a
     }
 
@@ -76,33 +78,37 @@ enum VectorMath {
 
     // MARK: softmax
 
-    /// Softmax in place over the first `count` floats of a row (one attention row). The row must have room
-    /// for `count` rounded up to 16 floats: the last vector is processed whole with its extra lanes masked
-    /// (excluded from max and sum, and set to 0), so short rows cost a few vector operations, not scalar loops.
-    static func softmaxInPlace(_ p: UnsafeMutablePointer<Float>, count: Int) {
-        let raw = UnsafeMutableRawPointer(p)
+    /// Softmax in place over the first `count` floats of each of `rows` rows spaced `stride` floats apart
+    /// (one head's attention scores). Rows must have room for `count` rounded up to 16 floats: the last
+    /// vector is processed whole with its extra lanes masked (excluded from max and sum, and set to 0), so
+    /// short rows cost a few vector operations, not scalar loops.
+    static func softmaxRows(_ p: UnsafeMutablePointer<Float>, rows: Int, count: Int, stride: Int) {
+        precondition(count >= 1 && stride >= (count + 15) & ~15)
         let vectors = (count + 15) / 16
         let tail = count - (vectors - 1) * 16  // valid lanes in the last vector, 1…16
-        let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
-        let tailMask = lanes .>= Int32(tail)
-        @inline(__always) func load(_ v: Int, _ fill: Float) -> SIMD16<Float> {
-            let x = raw.loadUnaligned(fromByteOffset: v * 64, as: SIMD16<Float>.self)
-            return v == vectors - 1 ? x.replacing(with: fill, where: tailMask) : x
-        }
-        var m = SIMD16<Float>(repeating: -.infinity)
-        for v in 0..<vectors { m = pointwiseMax(m, load(v, -.infinity)) }
-        let mx = m.max()
-        var sum = SIMD16<Float>()
-        for v in 0..<vectors {
-            var e = exp(load(v, -.infinity) - mx)
-            if v == vectors - 1 { e = e.replacing(with: 0, where: tailMask) }
-            raw.storeBytes(of: e, toByteOffset: v * 64, as: SIMD16<Float>.self)
-            sum += e
-        }
-        let inv = 1 / sum.sum()
-        for v in 0..<vectors {
-            let x = raw.loadUnaligned(fromByteOffset: v * 64, as: SIMD16<Float>.self) * inv
-            raw.storeBytes(of: x, toByteOffset: v * 64, as: SIMD16<Float>.self)
+        // Masks as arithmetic (a lane select is not lowered well): add −∞ to padding lanes for the max,
+        // multiply padding lanes by 0 for the sum.
+        var keep = SIMD16<Float>(repeating: 1), drop = SIMD16<Float>()
+        for j in tail..<16 { keep[j] = 0; drop[j] = -.infinity }
+        for r in 0..<rows {
+            let raw = UnsafeMutableRawPointer(p + r * stride)
+            @inline(__always) func load(_ v: Int) -> SIMD16<Float> {
+                raw.loadUnaligned(fromByteOffset: v * 64, as: SIMD16<Float>.self)
+            }
+            var m = load(vectors - 1) + drop
+            for v in 0..<(vectors - 1) { m = vecnode_max(m, load(v)) }
+            let mx = vecnode_reduce_max(m)
+            var sum = SIMD16<Float>()
+            for v in 0..<vectors {
+                var e = exp(load(v) - mx)
+                if v == vectors - 1 { e *= keep }
+                raw.storeBytes(of: e, toByteOffset: v * 64, as: SIMD16<Float>.self)
+                sum += e
+            }
+            let inv = 1 / vecnode_reduce_add(sum)
+            for v in 0..<vectors {
+                raw.storeBytes(of: load(v) * inv, toByteOffset: v * 64, as: SIMD16<Float>.self)
+            }
         }
     }
 
@@ -119,7 +125,7 @@ enum VectorMath {
         var s = SIMD16<Float>()
         var i = 0
         while i < count { s += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self); i += 16 }
-        let mean = s.sum() / Float(count)
+        let mean = vecnode_reduce_add(s) / Float(count)
         var v = SIMD16<Float>()
         i = 0
         while i < count {
@@ -127,7 +133,7 @@ enum VectorMath {
             v = v.addingProduct(d, d)
             i += 16
         }
-        let inv = 1 / (v.sum() / Float(count) + epsilon).squareRoot()
+        let inv = 1 / (vecnode_reduce_add(v) / Float(count) + epsilon).squareRoot()
         let g = UnsafeRawPointer(gamma), b = UnsafeRawPointer(beta)
         i = 0
         while i < count {

@@ -55,7 +55,7 @@ import Testing
         let ex = a.map { Foundation.exp(Double($0) - mx) }
         let sum = ex.reduce(0, +)
         a += [Float](repeating: 1000, count: (count + 15) / 16 * 16 - count)  // padding lanes: must be ignored
-        a.withUnsafeMutableBufferPointer { VectorMath.softmaxInPlace($0.baseAddress!, count: count) }
+        a.withUnsafeMutableBufferPointer { VectorMath.softmaxRows($0.baseAddress!, rows: 1, count: count, stride: $0.count) }
         var total: Float = 0
         for i in 0..<count {
             #expect(abs(Double(a[i]) - ex[i] / sum) < 1e-6)
