@@ -72,12 +72,14 @@ let embedCommand = BenchCommand(
                 _ = try embedder.embed(batch: Array(texts.prefix(16)))
                 var n = 0
                 let b0 = Date()
+                let p0 = EmbedBench.processCPUSeconds()
                 repeat {
                     _ = try embedder.embed(batch: texts)
                     n += texts.count
                 } while Date().timeIntervalSince(b0) < seconds
-                let rate = Double(n) / Date().timeIntervalSince(b0)
-                print("  \(label): \(EmbedBench.f(rate, 1)) sentences/s (batches of \(texts.count))")
+                let wall = Date().timeIntervalSince(b0), cpu = EmbedBench.processCPUSeconds() - p0
+                print("  \(label): \(EmbedBench.f(Double(n) / wall, 1)) sentences/s (batches of \(texts.count)); "
+                    + "\(EmbedBench.f(Double(n) / cpu, 1)) per CPU-second, \(EmbedBench.f(cpu / wall, 2)) cores busy")
             }
         }
 
@@ -152,6 +154,13 @@ enum EmbedBench {
         }
         guard !out.isEmpty else { throw BenchError("\(path) has too few words") }
         return out
+    }
+
+    /// CPU time of the whole process (all threads), in seconds.
+    static func processCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     /// The clock from /proc/cpuinfo's first "cpu MHz" line, in GHz (2.0 if unreadable).
