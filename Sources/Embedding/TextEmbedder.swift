@@ -9,8 +9,9 @@ import Synchronization
 /// normalize_embeddings=True)`): identical token ids, cosine ≥ 0.9999 (in practice ≈ 1 − 10⁻⁷).
 ///
 /// Threading: a `TextEmbedder` is immutable and thread-safe. `embed(_:)` runs on the calling thread
-/// (≈ 2 ms for a short query on one core here); `embed(batch:)` spreads the batch over this embedder's own
-/// dedicated worker threads and blocks the caller until done. Both are CPU-bound synchronous calls: do not
+/// (≈ 4 ms for a short query on one core here); `embed(batch:)` spreads the batch over this embedder's own
+/// dedicated worker threads and blocks the caller until done (a batch that forms a single work item, or an
+/// embedder with one worker, runs on the calling thread instead — no hand-off for no parallelism). Both are CPU-bound synchronous calls: do not
 /// make them from Swift's cooperative pool (an `async` function) in a server — call them from a dedicated
 /// thread or executor, or the pool's threads (one per core) starve every other task.
 ///
