@@ -37,13 +37,18 @@ let embedCommand = BenchCommand(
         if only != "kernel" {
         let shortTexts = try EmbedBench.shortQueries(path: data + "/query_texts.tsv", count: count)
         let longTexts = try EmbedBench.thirtyWordTexts(path: data + "/texts.tsv", count: count)
+        // Texts long enough to be truncated at 256 tokens, the worst case per text.
+        let maxTexts = (0..<min(count, 16)).map { i in
+            (0..<12).map { longTexts[(i * 12 + $0) % longTexts.count] }.joined(separator: " ")
+        }
 
         let loadStart = Date()
         let single = try TextEmbedder(modelDirectory: model, threads: 1)
         let batched = try TextEmbedder(modelDirectory: model, threads: threads)
         print("model loaded twice in \(EmbedBench.f(Date().timeIntervalSince(loadStart), 2)) s; dimension \(single.dimension)")
 
-        for (name, texts) in [("short queries (≤ 8 words)", shortTexts), ("30-word texts", longTexts)] {
+        for (name, texts) in [("short queries (≤ 8 words)", shortTexts), ("30-word texts", longTexts),
+                              ("360-word texts (truncated to 256 tokens)", maxTexts)] {
             let tokens = try texts.map { try single.tokenize($0).ids.count }
             let meanTokens = Double(tokens.reduce(0, +)) / Double(tokens.count)
             print("\n\(name): \(texts.count) texts, mean \(EmbedBench.f(meanTokens, 1)) tokens incl. [CLS]/[SEP]")
