@@ -12,8 +12,11 @@ import PackageDescription
 /// per-lane library call (see docs/performance.md). Debug builds use the same CPU so tests exercise the same
 /// kernels. A CPU without AVX2/FMA cannot run these binaries (documented in README.md).
 let cpuFlags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+/// Hot-path modules are optimised even in debug builds: unoptimised SIMD code is 50–100× slower, which would
+/// make the test suite (debug by default) spend minutes in distance kernels.
 let hotFlags: [SwiftSetting] = cpuFlags + [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]
 
 let package = Package(
@@ -21,20 +24,42 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "VecCore", targets: ["VecCore"]),
+        .library(name: "HNSW", targets: ["HNSW"]),
+        .library(name: "Net", targets: ["Net"]),
+        .library(name: "JSON", targets: ["JSON"]),
+        .library(name: "HTTP", targets: ["HTTP"]),
         .executable(name: "vecbench", targets: ["vecbench"]),
     ],
     targets: [
-        .target(name: "VecCore", swiftSettings: hotFlags),
+        .target(name: "CVecSupport"),
+        .target(name: "VecCore", dependencies: ["CVecSupport"], swiftSettings: hotFlags),
+        .target(name: "HNSW", dependencies: ["VecCore", "CVecSupport"], swiftSettings: hotFlags),
+        .target(name: "Shard", dependencies: ["VecCore"], swiftSettings: hotFlags),
+        .target(name: "TestSupport", dependencies: ["VecCore"], swiftSettings: hotFlags),
+        .target(name: "CEpoll"),
+        .target(name: "Net", dependencies: ["CEpoll"], swiftSettings: hotFlags),
+        .target(name: "JSON", swiftSettings: hotFlags),
+        .target(name: "HTTP", dependencies: ["Net", "JSON"], swiftSettings: hotFlags),
+        .target(name: "Wire", dependencies: ["VecCore"], swiftSettings: hotFlags),
         .executableTarget(
-            name: "vecbench", dependencies: ["VecCore", "Embedding"], path: "Benchmarks/vecbench",
+            name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding"],
+            path: "Benchmarks/vecbench",
             swiftSettings: hotFlags),
-        .testTarget(name: "VecCoreTests", dependencies: ["VecCore"], swiftSettings: cpuFlags),
-        // Text embedding (all-MiniLM-L6-v2). Optimised in debug builds too: its tests run the whole model
-        // over 1,038 reference texts, which unoptimised SIMD code makes ~100× slower.
-        .target(name: "CEmbeddingSupport"),  // prefetch hint for Embedding's matmul kernel
-        .target(
-            name: "Embedding", dependencies: ["CEmbeddingSupport"],
-            swiftSettings: hotFlags + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .testTarget(name: "VecCoreTests", dependencies: ["VecCore", "TestSupport"], swiftSettings: cpuFlags),
+        .testTarget(name: "HNSWTests", dependencies: ["HNSW", "VecCore", "TestSupport"], swiftSettings: cpuFlags),
+        // The log crash test runs this child process and SIGKILLs it; the dependency makes `swift test` build it.
+        .executableTarget(
+            name: "ShardCrashHelper", dependencies: ["Shard"], path: "Tests/ShardCrashHelper",
+            swiftSettings: cpuFlags),
+        .testTarget(
+            name: "ShardTests", dependencies: ["Shard", "VecCore", "ShardCrashHelper"], swiftSettings: cpuFlags),
+        .testTarget(name: "NetTests", dependencies: ["Net"], swiftSettings: cpuFlags),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: cpuFlags),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Net", "JSON"], swiftSettings: cpuFlags),
+        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: cpuFlags),
+        // Text embedding (all-MiniLM-L6-v2): tokenizer, safetensors reader, BERT encoder, SIMD matmul.
+        .target(name: "CEmbeddingSupport"),  // vector max/min/reductions Swift does not lower well
+        .target(name: "Embedding", dependencies: ["VecCore", "CVecSupport", "CEmbeddingSupport"], swiftSettings: hotFlags),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], swiftSettings: cpuFlags),
     ],
     swiftLanguageModes: [.v6]

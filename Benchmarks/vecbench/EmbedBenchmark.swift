@@ -58,11 +58,11 @@ let embedCommand = BenchCommand(
             let s0 = Date()
             var i = 0
             while Date().timeIntervalSince(s0) < seconds || i < texts.count {
-                let c0 = KernelBenchmark.threadCPUSeconds()
+                let c0 = threadCPUSeconds()
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 _ = try single.embed(texts[i % texts.count])
                 latencies.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
-                cpu.append((KernelBenchmark.threadCPUSeconds() - c0) * 1000)
+                cpu.append((threadCPUSeconds() - c0) * 1000)
                 i += 1
             }
             let total = latencies.reduce(0, +), cpuTotal = cpu.reduce(0, +)
@@ -77,12 +77,12 @@ let embedCommand = BenchCommand(
                 _ = try embedder.embed(batch: Array(texts.prefix(16)))
                 var n = 0
                 let b0 = Date()
-                let p0 = EmbedBench.processCPUSeconds()
+                let p0 = processCPUSeconds()
                 repeat {
                     _ = try embedder.embed(batch: texts)
                     n += texts.count
                 } while Date().timeIntervalSince(b0) < seconds
-                let wall = Date().timeIntervalSince(b0), cpu = EmbedBench.processCPUSeconds() - p0
+                let wall = Date().timeIntervalSince(b0), cpu = processCPUSeconds() - p0
                 print("  \(label): \(EmbedBench.f(Double(n) / wall, 1)) sentences/s (batches of \(texts.count)); "
                     + "\(EmbedBench.f(Double(n) / cpu, 1)) per CPU-second, \(EmbedBench.f(cpu / wall, 2)) cores busy")
             }
@@ -159,13 +159,6 @@ enum EmbedBench {
         }
         guard !out.isEmpty else { throw BenchError("\(path) has too few words") }
         return out
-    }
-
-    /// CPU time of the whole process (all threads), in seconds.
-    static func processCPUSeconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     /// The clock from /proc/cpuinfo's first "cpu MHz" line, in GHz (2.0 if unreadable).

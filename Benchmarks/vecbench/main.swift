@@ -4,6 +4,11 @@ import Foundation
 
 /// Every subcommand, in the order `vecbench --help` lists them. Add new ones here.
 let commands: [BenchCommand] = [
+    annCommand,
+    filteredCommand,
+    logCommand,
+    httpCommand,
+    rpcCommand,
     embedCommand,
 ]
 

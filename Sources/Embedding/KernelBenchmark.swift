@@ -89,7 +89,7 @@ public enum KernelBenchmark {
     }
 
     /// CPU time consumed by the calling thread, in seconds (CLOCK_THREAD_CPUTIME_ID).
-    public static func threadCPUSeconds() -> Double {
+    static func threadCPUSeconds() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9

@@ -1,4 +1,4 @@
-import CEmbeddingSupport
+import CVecSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -171,7 +171,7 @@ enum MatrixMultiply {
         for kk in 0..<kc {
             // B rows are one cache line each when packed; the first strip over a panel streams them from L3
             // or memory, so ask for the line `prefetchDistance` rows ahead (later strips hit L1 anyway).
-            vecnode_prefetch(bp + prefetchDistance)
+            vec_prefetch(bp + prefetchDistance)
             let bv = bp.loadUnaligned(as: SIMD16<Float>.self)
             c0 = c0.addingProduct(bv, a0[kk])
             if R.count > 1 { c1 = c1.addingProduct(bv, a1[kk]) }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import VecCore
 
 /// Turns text into all-MiniLM-L6-v2 sentence embeddings (384 floats, unit length), natively: our own
 /// WordPiece tokenizer, safetensors reader and BERT encoder over a SIMD matrix-multiply kernel. No Python,
@@ -9,11 +10,11 @@ import Synchronization
 /// normalize_embeddings=True)`): identical token ids, cosine ≥ 0.9999 (in practice ≈ 1 − 10⁻⁷).
 ///
 /// Threading: a `TextEmbedder` is immutable and thread-safe. `embed(_:)` runs on the calling thread
-/// (≈ 4 ms for a short query on one core here); `embed(batch:)` spreads the batch over this embedder's own
-/// dedicated worker threads and blocks the caller until done (a batch that forms a single work item, or an
-/// embedder with one worker, runs on the calling thread instead — no hand-off for no parallelism). Both are CPU-bound synchronous calls: do not
-/// make them from Swift's cooperative pool (an `async` function) in a server — call them from a dedicated
-/// thread or executor, or the pool's threads (one per core) starve every other task.
+/// (≈ 4 ms for a short query on one core here); `embed(batch:)` spreads the batch over the calling thread
+/// plus this embedder's own dedicated worker threads (a `VecCore.WorkerPool`) and returns when all are done.
+/// Both are CPU-bound synchronous calls: do not make them from Swift's cooperative pool (an `async`
+/// function) in a server — call them from a dedicated thread or executor, or the pool's threads (one per
+/// core) starve every other task.
 ///
 /// Limits: English-centred uncased vocabulary (CJK ideographs map to single-character tokens, most emoji
 /// to `[UNK]`); texts are cut at 256 tokens (`truncated` says so); float32 throughout.
@@ -27,7 +28,7 @@ public final class TextEmbedder: Sendable {
     public let dimension: Int
     /// Maximum token ids per text, including `[CLS]` and `[SEP]`; longer texts are truncated.
     public let maxTokens: Int
-    /// Worker threads used by `embed(batch:)`.
+    /// Threads used by `embed(batch:)`, the calling thread included.
     public var batchThreads: Int { pool.threadCount }
 
     let tokenizer: WordPieceTokenizer
@@ -41,7 +42,8 @@ public final class TextEmbedder: Sendable {
     /// Loads the model from `modelDirectory` (the directory `scripts/fetch-model.sh` fills:
     /// config.json, tokenizer.json, model.safetensors).
     /// - Parameters:
-    ///   - threads: dedicated worker threads for `embed(batch:)` (default: the number of active cores).
+    ///   - threads: threads for `embed(batch:)`, the caller included (default: the number of active cores);
+    ///     the embedder starts `threads − 1` dedicated threads.
     ///   - maxTokens: token limit per text, 3…max_position_embeddings (default 256).
     /// - Throws: `EmbeddingError.modelNotFound` (naming `scripts/fetch-model.sh`) if a file is missing,
     ///   `.invalidModel` if one is corrupt or describes a model this code does not implement.
@@ -75,7 +77,7 @@ public final class TextEmbedder: Sendable {
         self.pool = WorkerPool(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    deinit { pool.shutdown() }
+    deinit { pool.shutdown() }  // the pool's threads hold it; this stops them
 
     // MARK: tokenizing
 
@@ -123,7 +125,8 @@ public final class TextEmbedder: Sendable {
         try embed(try Self.decode(bytes, index: nil))
     }
 
-    /// Embeds many texts on the worker threads; results in input order, one contiguous buffer.
+    /// Embeds many texts on the calling thread and the worker threads; results in input order, one
+    /// contiguous buffer.
     ///
     /// Texts are tokenized, sorted by length and packed into work items of about `chunkTokens` tokens
     /// (a ragged batch: no padding), which the workers take from a shared counter.
@@ -172,13 +175,13 @@ public final class TextEmbedder: Sendable {
         let threads = min(pool.threadCount, chunks.count)
         let spaces = (0..<threads).map { _ in takeWorkspace() }
         vectors.withUnsafeMutableBufferPointer { out in
-            let output = SendablePointer(out.baseAddress!)
+            let output = out.baseAddress!
             if threads == 1 {
-                job.work(model: model, workspace: spaces[0], output: output.pointer)
+                job.work(model: model, workspace: spaces[0], output: output)
             } else {
-                let model = self.model
-                pool.run { worker in
-                    if worker < threads { job.work(model: model, workspace: spaces[worker], output: output.pointer) }
+                // Worker 0 is this thread; the pool's other threads are dedicated ones.
+                pool.runOnAll { worker in
+                    if worker < threads { job.work(model: model, workspace: spaces[worker], output: output) }
                 }
             }
         }
@@ -259,10 +262,4 @@ private final class BatchJob: Sendable {
             }
         }
     }
-}
-
-/// A pointer handed to worker threads that write disjoint rows of one buffer while the owner waits.
-private struct SendablePointer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>
-    init(_ p: UnsafeMutablePointer<Float>) { pointer = p }
 }

@@ -1,14 +1,9 @@
-// CEmbeddingSupport: CPU operations Swift does not lower well, for the Embedding module's kernels.
+// CEmbeddingSupport: vector operations Swift does not lower well, for the Embedding module's kernels
+// (cache prefetch comes from VecCore's CVecSupport).
 // Everything is `static inline`, so it is compiled into (and inlined by) the Swift callers with their
 // target CPU. `vecnode_float16` is imported by Swift as `SIMD16<Float>`.
 #ifndef VECNODE_CEMBEDDINGSUPPORT_H
 #define VECNODE_CEMBEDDINGSUPPORT_H
-
-/// Hints the CPU to fetch the cache line at `p` into all cache levels (x86 PREFETCHT0). Never faults, so it
-/// may point past the end of a buffer. Inlined into Swift callers.
-static inline __attribute__((always_inline)) void vecnode_prefetch(const void *p) {
-    __builtin_prefetch(p, 0, 3);
-}
 
 /// 16 floats in SIMD registers (two AVX2 registers); Swift sees `SIMD16<Float>`.
 typedef float vecnode_float16 __attribute__((ext_vector_type(16)));

@@ -1,0 +1,1 @@
+// Intentionally empty: every function of CVecSupport is static inline in include/CVecSupport.h.

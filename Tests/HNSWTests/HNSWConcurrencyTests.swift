@@ -1,0 +1,83 @@
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+import VecCore
+import HNSW
+
+@Suite struct HNSWConcurrencyTests {
+    /// Searches run on three threads while a fourth inserts (growing the buffers several times) and deletes:
+    /// every result must be an id that was inserted and not deleted before the search began, no search may
+    /// fail, and recall afterwards must be high. This is the test behind the concurrency claims in the
+    /// `HNSWIndex` doc comment.
+    @Test func searchesDuringInsertsAndDeletes() throws {
+        let dim = 24, total = 4000
+        let data = TestData.clustered(count: total, dimension: dim, clusters: 16, seed: 40)
+        let index = try HNSWIndex(dimension: dim, metric: .l2, parameters: HNSWParameters(connectivity: 10, efConstruction: 64), capacity: 64)
+        for r in 0..<200 { try index.add(id: Int64(r), vector: TestData.row(data, r, dimension: dim)) }
+        let inserted = Atomic<Int>(200)
+        let deletedBelow = Atomic<Int>(0)  // ids below this are deleted (0..<100 in order)
+        let done = Atomic<Bool>(false)
+        let failures = Mutex<[String]>([])
+        let searches = Atomic<Int>(0)
+
+        let writer = Thread {
+            do {
+                for r in 200..<total {
+                    try index.add(id: Int64(r), vector: TestData.row(data, r, dimension: dim))
+                    inserted.store(r + 1, ordering: .releasing)
+                    let next = deletedBelow.load(ordering: .relaxed)
+                    if r % 37 == 0, next < 100 {
+                        try index.remove(id: Int64(next))
+                        deletedBelow.store(next + 1, ordering: .releasing)
+                    }
+                }
+            } catch {
+                failures.withLock { $0.append("writer: \(error)") }
+            }
+            done.store(true, ordering: .releasing)
+        }
+        writer.start()
+        DispatchQueue.concurrentPerform(iterations: 3) { t in
+            var rng = SplitMix64(seed: UInt64(t))
+            while !done.load(ordering: .acquiring) {
+                let upper = inserted.load(ordering: .acquiring)
+                let gone = deletedBelow.load(ordering: .acquiring)
+                let q = TestData.row(data, Int.random(in: 0..<total, using: &rng), dimension: dim)
+                do {
+                    let hits = try index.search(q, k: 10, ef: 40)
+                    // Ids inserted after `upper` was read may legitimately appear; ids never inserted may not.
+                    for h in hits where h.id < 0 || h.id >= Int64(total) || h.id < Int64(gone) {
+                        failures.withLock { $0.append("search returned id \(h.id) (inserted \(upper), deleted below \(gone))") }
+                    }
+                    searches.add(1, ordering: .relaxed)
+                } catch {
+                    failures.withLock { $0.append("search failed: \(error)") }
+                }
+            }
+        }
+        #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0.prefix(5) })")
+        #expect(searches.load(ordering: .relaxed) > 50)
+        #expect(index.count == total - 100)
+        // The graph built under concurrent reads is as good as any.
+        var recallSum = 0.0
+        for r in stride(from: 150, to: total, by: 97) {
+            let q = TestData.row(data, r, dimension: dim)
+            let truth = BruteForce.topK(base: data, dimension: dim, query: q, k: 10, metric: .l2, allowed: { $0 >= 100 })
+            let hits = try index.search(q, k: 10, ef: 100)
+            recallSum += BruteForce.tieAwareRecall(found: hits.map(\.id), truth: truth, base: data, dimension: dim, query: q, metric: .l2)
+        }
+        #expect(recallSum / Double((150..<total).count / 97 + 1) >= 0.95)
+    }
+
+    @Test func concurrentBatchSearchEqualsSequential() throws {
+        let pool = WorkerPool(threads: 3)
+        defer { pool.shutdown() }
+        let f = try Fixture(count: 1000, dimension: 16, metric: .ip, seed: 8)
+        let queries = TestData.uniform(count: 50, dimension: 16, seed: 9)
+        let batch = try f.index.search(batch: queries, k: 5, ef: 30, pool: pool)
+        for i in 0..<50 {
+            #expect(batch[i] == (try f.index.search(TestData.row(queries, i, dimension: 16), k: 5, ef: 30)))
+        }
+    }
+}
