@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 //
 // vecnode — a distributed vector database in Swift.
 //
@@ -11,7 +11,9 @@ import PackageDescription
 /// Release builds target Haswell (AVX2 + FMA): without it swiftc emits SSE2 and fused multiply-add becomes a
 /// per-lane library call (see docs/performance.md). Debug builds use the same CPU so tests exercise the same
 /// kernels. A CPU without AVX2/FMA cannot run these binaries (documented in README.md).
-let cpuFlags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+/// `VECNODE_TARGET_CPU` overrides the CPU (e.g. `skylake-avx512` for AVX-512 machines; see docs/performance.md).
+let targetCPU = Context.environment["VECNODE_TARGET_CPU"] ?? "haswell"
+let cpuFlags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
 /// Hot-path modules are optimised even in debug builds: unoptimised SIMD code is 50–100× slower, which would
 /// make the test suite (debug by default) spend minutes in distance kernels.
 let hotFlags: [SwiftSetting] = cpuFlags + [

@@ -9,6 +9,7 @@ let commands: [BenchCommand] = [
     logCommand,
     httpCommand,
     rpcCommand,
+    filterBench,
     embedCommand,
 ]
 

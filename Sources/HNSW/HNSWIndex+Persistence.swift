@@ -40,6 +40,20 @@ extension HNSWIndex {
         try writeAtomically(bytes, to: path)
     }
 
+    /// The index in the on-disk format, as bytes (for object stores; `save(to:)` writes the same bytes).
+    public func serializedBytes() -> [UInt8] { serialize() }
+
+    /// Rebuilds an index from `serializedBytes()` output.
+    /// - Parameter name: names the source in error messages (an object key or path).
+    /// - Throws: `VecError.corruptFile` when the bytes are truncated, corrupt, of another version, or
+    ///   structurally inconsistent.
+    public static func deserialize(_ bytes: [UInt8], name: String) throws(VecError) -> HNSWIndex {
+        guard bytes.count >= HNSWFileFormat.headerSize + 4 else {
+            throw .corruptFile(path: name, reason: "\(bytes.count) bytes, shorter than a header")
+        }
+        return try vecErrorsHNSW { try bytes.withUnsafeBytes { try HNSWIndex(deserializing: $0, path: name) } }
+    }
+
     /// Loads an index written by `save(to:)`.
     /// - Throws: `VecError.io` when the file cannot be read; `.corruptFile` when it is truncated, corrupt, of
     ///   another version, or structurally inconsistent.
@@ -238,4 +252,9 @@ func writeAtomically(_ bytes: [UInt8], to path: String) throws(VecError) {
     let dir = (path as NSString).deletingLastPathComponent
     let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY)
     if dfd >= 0 { fsync(dfd); close(dfd) }
+}
+
+/// Restores the error type that the stdlib's closure wrappers erase.
+func vecErrorsHNSW<T>(_ body: () throws -> T) throws(VecError) -> T {
+    do { return try body() } catch let e as VecError { throw e } catch { throw .invalidParameter("unexpected error: \(error)") }
 }

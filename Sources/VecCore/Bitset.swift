@@ -17,6 +17,16 @@ public struct Bitset: Sendable, Equatable {
         if allSet { clearTail() }
     }
 
+    /// A bitset over `count` positions from ready-made words (least significant bit first), e.g. produced by
+    /// a vectorised filter. Bits past `count` are cleared.
+    /// - Precondition: `words.count == (count + 63) / 64`.
+    public init(words: [UInt64], count: Int) {
+        precondition(count >= 0 && words.count == (count + 63) >> 6, "Bitset(words:count:) needs (count + 63) / 64 words")
+        self.count = count
+        self.storage = words
+        clearTail()
+    }
+
     /// Whether position `i` is set. `i` must be in `0..<count`.
     @inlinable
     public func contains(_ i: Int) -> Bool {

@@ -27,6 +27,18 @@ import HNSW
         #expect(loaded.count == f.index.count)
     }
 
+    @Test func bytesRoundTripAndRejectDamage() throws {
+        let f = try Fixture(count: 400, dimension: 12, metric: .cosine, seed: 19)
+        let bytes = f.index.serializedBytes()
+        let back = try HNSWIndex.deserialize(bytes, name: "segment-7/index")
+        let q = TestData.row(f.base, 9, dimension: 12)
+        #expect(try back.search(q, k: 5, ef: 20) == f.index.search(q, k: 5, ef: 20))
+        var bad = bytes
+        bad[bad.count / 2] ^= 0x40
+        #expect(throws: VecError.self) { try HNSWIndex.deserialize(bad, name: "x") }
+        #expect(throws: VecError.self) { try HNSWIndex.deserialize(Array(bytes.prefix(10)), name: "x") }
+    }
+
     @Test func emptyIndexRoundTrips() throws {
         let path = tempPath()
         defer { unlink(path) }

@@ -35,6 +35,11 @@ import VecCore
         #expect(d.popcount == 50 - 17)
     }
 
+    @Test func fromWordsClearsTheTail() {
+        let b = Bitset(words: [~0, ~0], count: 70)
+        #expect(b.popcount == 70 && b.contains(69))
+    }
+
     @Test func resizeKeepsAndClears() {
         var b = Bitset(count: 10, allSet: true)
         b.resize(to: 200)

@@ -1,0 +1,139 @@
+/// Binary encoding of a ``CollectionSchema`` for the meta store and the wire, inside a
+/// ``ChecksummedFrame`` with magic `VSCH`, version 1. Body (little-endian):
+///
+/// | field | encoding |
+/// | --- | --- |
+/// | flags | u8: bit 0 = enableDynamicField; other bits must be 0 |
+/// | description | u32 length + UTF-8 |
+/// | field count | u16 |
+/// | per field: name | u32 length + UTF-8 |
+/// | data type | u8 (``DataType`` raw value) |
+/// | flags | u8: bit 0 primary key, 1 autoID, 2 nullable, 3 has default; other bits 0 |
+/// | dimension, max_length | u32 each, 0 = absent |
+/// | element type | u8, 0 = absent |
+/// | max_capacity | u32, 0 = absent |
+/// | description | u32 length + UTF-8 |
+/// | default value | ``FieldValue`` encoding, only if flag bit 3 |
+///
+/// Decoding also runs ``CollectionSchema/validate()``: a stored schema is always a valid one.
+extension CollectionSchema {
+    static let magic: StaticString = "VSCH"
+    static let formatVersion: UInt16 = 1
+
+    /// The encoded schema (see the type-level table).
+    public func encode() -> [UInt8] {
+        var sink = ChecksummedFrame.begin(magic: Self.magic, version: Self.formatVersion, reservingCapacity: 64 * fields.count)
+        sink.u8(enableDynamicField ? 1 : 0)
+        sink.string(description)
+        sink.u16(UInt16(clamping: fields.count))
+        for f in fields {
+            sink.string(f.name)
+            sink.u8(f.dataType.rawValue)
+            var flags: UInt8 = 0
+            if f.isPrimaryKey { flags |= 1 }
+            if f.autoID { flags |= 2 }
+            if f.nullable { flags |= 4 }
+            if f.defaultValue != nil { flags |= 8 }
+            sink.u8(flags)
+            sink.u32(UInt32(clamping: f.dimension ?? 0))
+            sink.u32(UInt32(clamping: f.maxLength ?? 0))
+            sink.u8(f.elementType?.rawValue ?? 0)
+            sink.u32(UInt32(clamping: f.maxCapacity ?? 0))
+            sink.string(f.description)
+            f.defaultValue?.encode(into: &sink)
+        }
+        return ChecksummedFrame.finish(sink)
+    }
+
+    /// Decodes and validates bytes produced by ``encode()``.
+    /// - Throws: ``SchemaError/malformedEncoding(_:)`` for damaged bytes, ``SchemaError/invalid(field:reason:)``
+    ///   if they decode to a schema that breaks a rule.
+    public init(decoding bytes: [UInt8]) throws(SchemaError) {
+        do throws(DecodeFailure) {
+            var (src, _) = try ChecksummedFrame.open(bytes, magic: Self.magic, supportedVersions: 1...1, what: "schema")
+            let flags = try src.u8("schema flags")
+            guard flags & ~1 == 0 else { throw DecodeFailure(reason: "unknown schema flags \(flags)") }
+            let description = try src.string("schema description")
+            let n = Int(try src.u16("field count"))
+            var fields: [FieldSchema] = []
+            for _ in 0..<n {
+                let name = try src.string("field name")
+                let rawType = try src.u8("data type")
+                guard let type = DataType(rawValue: rawType) else {
+                    throw DecodeFailure(reason: "field '\(name)': unknown data type \(rawType)")
+                }
+                let ff = try src.u8("field flags")
+                guard ff & ~15 == 0 else { throw DecodeFailure(reason: "field '\(name)': unknown flags \(ff)") }
+                let dim = Int(try src.u32("dimension"))
+                let maxLength = Int(try src.u32("max_length"))
+                let rawElement = try src.u8("element type")
+                var element: DataType?
+                if rawElement != 0 {
+                    guard let e = DataType(rawValue: rawElement) else {
+                        throw DecodeFailure(reason: "field '\(name)': unknown element type \(rawElement)")
+                    }
+                    element = e
+                }
+                let capacity = Int(try src.u32("max_capacity"))
+                let fieldDescription = try src.string("field description")
+                let defaultValue = ff & 8 != 0 ? try FieldValue.decode(from: &src) : nil
+                fields.append(FieldSchema(
+                    name: name, dataType: type, isPrimaryKey: ff & 1 != 0, autoID: ff & 2 != 0,
+                    nullable: ff & 4 != 0, defaultValue: defaultValue, description: fieldDescription,
+                    dimension: dim == 0 ? nil : dim, maxLength: maxLength == 0 ? nil : maxLength,
+                    elementType: element, maxCapacity: capacity == 0 ? nil : capacity))
+            }
+            guard src.isAtEnd else { throw DecodeFailure(reason: "\(src.remaining) unexpected bytes after the last field") }
+            self.init(fields: fields, enableDynamicField: flags & 1 != 0, description: description)
+        } catch {
+            throw .malformedEncoding(error.reason)
+        }
+        try validate()
+    }
+}
+
+/// Binary encoding of an ``IndexSpec`` inside a ``ChecksummedFrame`` with magic `VIDX`, version 1.
+/// Body: field name (u32 length + UTF-8), kind u8 (1 FLAT, 2 HNSW), metric u8 (``IndexSpec/Metric`` raw
+/// value), then for HNSW M and efConstruction as u32 each.
+extension IndexSpec {
+    static let magic: StaticString = "VIDX"
+
+    /// The encoded spec.
+    public func encode() -> [UInt8] {
+        var sink = ChecksummedFrame.begin(magic: Self.magic, version: 1)
+        sink.string(fieldName)
+        switch kind {
+        case .flat:
+            sink.u8(1)
+            sink.u8(metric.rawValue)
+        case .hnsw(let m, let ef):
+            sink.u8(2)
+            sink.u8(metric.rawValue)
+            sink.u32(UInt32(clamping: m))
+            sink.u32(UInt32(clamping: ef))
+        }
+        return ChecksummedFrame.finish(sink)
+    }
+
+    /// Decodes and validates bytes produced by ``encode()``.
+    public init(decoding bytes: [UInt8]) throws(SchemaError) {
+        do throws(DecodeFailure) {
+            var (src, _) = try ChecksummedFrame.open(bytes, magic: Self.magic, supportedVersions: 1...1, what: "index spec")
+            let name = try src.string("index field name")
+            let rawKind = try src.u8("index kind")
+            let rawMetric = try src.u8("metric")
+            guard let metric = Metric(rawValue: rawMetric) else { throw DecodeFailure(reason: "unknown metric \(rawMetric)") }
+            let kind: Kind
+            switch rawKind {
+            case 1: kind = .flat
+            case 2: kind = .hnsw(m: Int(try src.u32("HNSW M")), efConstruction: Int(try src.u32("HNSW efConstruction")))
+            default: throw DecodeFailure(reason: "unknown index kind \(rawKind)")
+            }
+            guard src.isAtEnd else { throw DecodeFailure(reason: "\(src.remaining) unexpected bytes after the index spec") }
+            self.init(fieldName: name, kind: kind, metric: metric)
+        } catch {
+            throw .malformedEncoding(error.reason)
+        }
+        try validate()
+    }
+}
