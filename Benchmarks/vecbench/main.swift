@@ -11,6 +11,7 @@ let commands: [BenchCommand] = [
     httpCommand,
     rpcCommand,
     filterBench,
+    embedCommand,
 ]
 
 @MainActor func usage() -> String {

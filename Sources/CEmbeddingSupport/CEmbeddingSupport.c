@@ -1,0 +1,2 @@
+// Header-only module (see include/CEmbeddingSupport.h); SwiftPM needs one C source file per C target.
+#include "CEmbeddingSupport.h"
