@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "Net", targets: ["Net"]),
         .library(name: "JSON", targets: ["JSON"]),
         .library(name: "HTTP", targets: ["HTTP"]),
+        .library(name: "API", targets: ["API"]),
         .executable(name: "vecbench", targets: ["vecbench"]),
     ],
     targets: [
@@ -59,6 +60,9 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: cpuFlags),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Net", "JSON"], swiftSettings: cpuFlags),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: cpuFlags),
+        // HTTP API: Milvus RESTful v2 and the seed's /health, /search over the APIBackend protocol.
+        .target(name: "API", dependencies: ["HTTP", "JSON", "Shard", "VecCore"], swiftSettings: cpuFlags),
+        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Net", "JSON", "Shard", "VecCore"], swiftSettings: cpuFlags),
         // Text embedding (all-MiniLM-L6-v2): tokenizer, safetensors reader, BERT encoder, SIMD matmul.
         .target(name: "CEmbeddingSupport"),  // vector max/min/reductions Swift does not lower well
         .target(name: "Embedding", dependencies: ["VecCore", "CVecSupport", "CEmbeddingSupport"], swiftSettings: hotFlags),
