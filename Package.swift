@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: cpuFlags),
         // HTTP API: Milvus RESTful v2 and the seed's /health, /search over the APIBackend protocol.
         .target(name: "API", dependencies: ["HTTP", "JSON", "Shard", "VecCore"], swiftSettings: cpuFlags),
-        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Net", "JSON", "Shard", "VecCore"], swiftSettings: cpuFlags),
+        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Net", "JSON", "Shard", "VecCore", "TestSupport"], swiftSettings: cpuFlags),
         // Text embedding (all-MiniLM-L6-v2): tokenizer, safetensors reader, BERT encoder, SIMD matmul.
         .target(name: "CEmbeddingSupport"),  // vector max/min/reductions Swift does not lower well
         .target(name: "Embedding", dependencies: ["VecCore", "CVecSupport", "CEmbeddingSupport"], swiftSettings: hotFlags),

@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func collectionsLifecycle() async throws {
-        try await withAPIServer { s in
+        try await withAPIServer { (s: APITestServer) async throws in
             ok(try s.milvus("collections/create", Self.quickSetup))
             #expect(try s.milvus("collections/create", Self.quickSetup).data == nil)  // duplicate → error
             ok(try s.milvus("collections/create", Self.customSetup))
@@ -95,7 +95,7 @@ import Testing
     }
 
     @Test func collectionErrors() async throws {
-        try await withAPIServer { s in
+        try await withAPIServer { (s: APITestServer) async throws in
             fails(try s.milvus("collections/create", #"{"dimension": 5}"#), 1802)
             fails(try s.milvus("collections/create", #"{"collectionName": "c"}"#), 1802)
             fails(try s.milvus("collections/create", #"{"collectionName": "c", "dimension": "40000"}"#), 1100)
@@ -128,7 +128,7 @@ import Testing
     }
 
     @Test func entities() async throws {
-        try await withAPIServer { s in
+        try await withAPIServer { (s: APITestServer) async throws in
             ok(try s.milvus("collections/create", Self.quickSetup))
             let ins = try s.milvus("entities/insert", Self.insertBody)
             #expect(ins.data?["insertCount"] == 10)
@@ -196,7 +196,7 @@ import Testing
     }
 
     @Test func entityErrors() async throws {
-        try await withAPIServer { s in
+        try await withAPIServer { (s: APITestServer) async throws in
             ok(try s.milvus("collections/create", Self.quickSetup))
             fails(try s.milvus("entities/insert", #"{"collectionName": "quick_setup"}"#), 1802)
             fails(try s.milvus("entities/insert", #"{"collectionName": "quick_setup", "data": []}"#), 1802)
@@ -237,7 +237,7 @@ import Testing
     }
 
     @Test func int64IDsRoundTripExactly() async throws {
-        try await withAPIServer { s in
+        try await withAPIServer { (s: APITestServer) async throws in
             ok(try s.milvus("collections/create", #"""
                 {"collectionName": "big", "schema": {"fields": [
                   {"fieldName": "pk", "dataType": "Int64", "isPrimary": true},
@@ -259,7 +259,7 @@ import Testing
     }
 
     @Test func autoIDAndVarCharKeys() async throws {
-        try await withAPIServer { s in
+        try await withAPIServer { (s: APITestServer) async throws in
             ok(try s.milvus("collections/create", #"{"collectionName": "auto", "dimension": 2, "autoID": true, "metricType": "IP"}"#))
             let ins = try s.milvus("entities/insert", #"{"collectionName": "auto", "data": [{"vector": [1, 2]}, {"vector": [3, 4]}]}"#)
             let ids = try #require(ins.data?["insertIds"]?.arrayValue)
@@ -273,7 +273,7 @@ import Testing
     }
 
     @Test func indexes() async throws {
-        try await withAPIServer { s in
+        try await withAPIServer { (s: APITestServer) async throws in
             ok(try s.milvus("collections/create", #"""
                 {"collectionName": "idx", "schema": {"autoId": false, "enabledDynamicField": false, "fields": [
                   {"fieldName": "my_id", "dataType": "Int64", "isPrimary": true},
@@ -305,7 +305,7 @@ import Testing
     }
 
     @Test func partitions() async throws {
-        try await withAPIServer { s in
+        try await withAPIServer { (s: APITestServer) async throws in
             ok(try s.milvus("collections/create", Self.quickSetup))
             ok(try s.milvus("partitions/create", #"{"collectionName": "quick_setup", "partitionName": "partitionA"}"#))
             #expect(try s.milvus("partitions/list", #"{"collectionName": "quick_setup"}"#).data == ["_default", "partitionA"])
@@ -330,7 +330,7 @@ import Testing
     }
 
     @Test func aliases() async throws {
-        try await withAPIServer { s in
+        try await withAPIServer { (s: APITestServer) async throws in
             ok(try s.milvus("collections/create", Self.quickSetup))
             ok(try s.milvus("collections/create", #"{"collectionName": "other", "dimension": 5}"#))
             ok(try s.milvus("aliases/create", #"{"collectionName": "quick_setup", "aliasName": "alice"}"#))
@@ -353,7 +353,7 @@ import Testing
     }
 
     @Test func users() async throws {
-        try await withAPIServer { s in
+        try await withAPIServer { (s: APITestServer) async throws in
             ok(try s.milvus("users/create", #"{"userName": "milvusAdmin", "password": "Milvus123"}"#))
             #expect(try s.milvus("users/list", "{}").data == ["milvusAdmin", "root"])
             ok(try s.milvus("users/update_password", #"{"userName": "milvusAdmin", "password": "Milvus123", "newPassword": "Milvus456"}"#))
@@ -370,7 +370,7 @@ import Testing
 
     /// Every endpoint: malformed JSON → 1801, and (where it has required fields) `{}` → 1802.
     @Test func everyEndpointRejectsMalformedAndIncompleteBodies() async throws {
-        try await withAPIServer { s in
+        try await withAPIServer { (s: APITestServer) async throws in
             #expect(MilvusRESTRoutes.paths.count == 37)
             for path in MilvusRESTRoutes.paths {
                 fails(try s.milvus(path, #"{"collectionName": "#), 1801)
