@@ -61,6 +61,11 @@ struct MilvusBody {
         hasVectors = found
     }
 
+    /// A body around an already-parsed object (nested objects use the same getters).
+    init(object: JSONObject) {
+        self.object = object
+    }
+
     /// Reads `[[f, …], …]` into `flat`; nil (reader rewound) if the value has another shape, e.g. texts.
     private static func readVectors(_ r: inout JSONReader, into flat: inout [Float]) throws -> (count: Int, dimension: Int)? {
         let saved = r

@@ -18,7 +18,8 @@ enum MilvusSchemaDecoder {
             let schema = try customSchema(schemaObject)
             let indexes = try indexParams(body.value("indexParams"), schema: schema)
             request = CreateCollectionRequest(db: db, name: name, schema: schema, indexes: indexes,
-                                              loadOnCreate: !indexes.isEmpty)
+                                              loadOnCreate: !indexes.isEmpty,
+                                              functions: try functions(schemaObject.value(forKeyIgnoringCase: "functions"), schema: schema))
         } else {
             guard let dimValue = body.value("dimension") else { throw .missingParameter("dimension") }
             let dim = try MilvusBody.int(dimValue, name: "dimension")
@@ -100,9 +101,6 @@ enum MilvusSchemaDecoder {
             guard let f = fv.objectValue else { throw .invalidParameter("schema.fields[\(i)] must be an object") }
             fields.append(try field(f, index: i, schemaAutoID: autoID))
         }
-        if let functions = o.value(forKeyIgnoringCase: "functions"), functions != .null, functions != .array([]) {
-            throw .invalidParameter("schema functions (BM25, TextEmbedding, Rerank) are not supported by this endpoint yet")
-        }
         let schema = CollectionSchema(fields: fields, enableDynamicField: dynamic,
                                       description: o.value(forKeyIgnoringCase: "description")?.stringValue ?? "")
         try validate(schema)
@@ -153,6 +151,33 @@ enum MilvusSchemaDecoder {
             }
         }
         return field
+    }
+
+    /// `schema.functions`: `[{name, type, inputFieldNames, outputFieldNames, params}]`, field names checked.
+    static func functions(_ value: JSONValue?, schema: CollectionSchema) throws(APIError) -> [CollectionFunction] {
+        guard let value, value != .null else { return [] }
+        guard let array = value.arrayValue else { throw .invalidParameter("schema.functions must be an array") }
+        var out: [CollectionFunction] = []
+        for (i, v) in array.enumerated() {
+            guard let o = v.objectValue else { throw .invalidParameter("schema.functions[\(i)] must be an object") }
+            let body = MilvusBody(object: o)
+            let name = try body.requiredString("name")
+            let type = try body.requiredString("type")
+            guard ["BM25", "TextEmbedding", "Rerank"].contains(type) else {
+                throw .invalidParameter("function type \(type) is invalid (BM25, TextEmbedding or Rerank)")
+            }
+            let inputs = try body.stringArray("inputFieldNames") ?? []
+            let outputs = try body.stringArray("outputFieldNames") ?? []
+            for f in inputs + outputs where schema.field(named: f) == nil {
+                throw APIError(code: APIError.Code.fieldNotFound, message: "field not found[field=\(f)] in function \(name)")
+            }
+            var params: [String: String] = [:]
+            for m in try body.objectValue("params") ?? JSONObject() {
+                params[m.key] = m.value.stringValue ?? (try? m.value.serializedString()) ?? ""
+            }
+            out.append(CollectionFunction(name: name, type: type, inputFieldNames: inputs, outputFieldNames: outputs, params: params))
+        }
+        return out
     }
 
     /// Vector `indexParams`; scalar-field entries (STL_SORT, INVERTED …) are accepted and have no effect,

@@ -121,6 +121,19 @@ import Testing
             fails(try s.milvus("collections/get_stats", #"{"collectionName": "nope"}"#), 100)
             fails(try s.milvus("collections/flush", "{collectionName}"), 1801)
             fails(try s.milvus("collections/get_replicas", #"{"collectionName": "nope"}"#), 100)
+            // Schema functions reach the backend (which decides what it supports); field references are checked.
+            let withFunction = #"""
+                {"collectionName": "docs", "schema": {"fields": [
+                  {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+                  {"fieldName": "text", "dataType": "VarChar", "elementTypeParams": {"max_length": 1000}},
+                  {"fieldName": "dense", "dataType": "FloatVector", "elementTypeParams": {"dim": 384}}],
+                  "functions": [{"name": "embed", "type": "TextEmbedding", "inputFieldNames": ["text"], "outputFieldNames": ["%@"],
+                                 "params": {"provider": "builtin", "model_name": "all-MiniLM-L6-v2"}}]}}
+                """#
+            fails(try s.milvus("collections/create", withFunction.replacing("%@", with: "nofield")), 1700)
+            let rejected = try s.milvus("collections/create", withFunction.replacing("%@", with: "dense"))
+            #expect(rejected.code == 1100 && rejected.message.contains("TextEmbedding functions are not supported by this backend"))
+            fails(try s.milvus("collections/create", withFunction.replacing("TextEmbedding", with: "Magic")), 1100)
             // Case-insensitive keys and dims as strings, as Milvus accepts.
             ok(try s.milvus("collections/create", #"{"COLLECTIONNAME": "ci", "Dimension": "8", "metrictype": "l2"}"#))
             #expect(try s.milvus("collections/describe", #"{"collectionname": "ci"}"#).data?["indexes"]?[0]?["metricType"] == "L2")
