@@ -37,7 +37,9 @@ struct MilvusBody {
                 var obj = JSONObject()
                 try r.beginObject()
                 while let key = try r.nextKey() {
-                    guard obj[key] == nil else { throw JSONError(.duplicateKey(key), at: r.lastKeyOffset) }
+                    guard obj[key] == nil, !(found && key.lowercased() == vectorKey?.lowercased()) else {
+                        throw JSONError(.duplicateKey(key), at: r.lastKeyOffset)
+                    }
                     if let vk = vectorKey, !found, key.lowercased() == vk.lowercased(),
                         let v = try MilvusBody.readVectors(&r, into: &flat) {
                         (count, dimension, found) = (v.count, v.dimension, true)

@@ -77,6 +77,8 @@ extension MilvusRESTRoutes {
     /// Milvus's `collections/describe` data object.
     static func describe(_ d: CollectionDescription) -> JSONValue {
         var fields: [JSONValue] = []
+        // Milvus numbers user fields from 100 in declaration order; vecnode's schema has no field ids, so
+        // the same numbering is derived from the position.
         for (i, f) in d.schema.fields.enumerated() {
             var o: JSONObject = [
                 "id": .int(Int64(100 + i)), "name": .string(f.name), "type": .string(f.dataType.name),

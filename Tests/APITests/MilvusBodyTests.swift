@@ -45,6 +45,7 @@ struct MilvusBodyTests {
         let mixed = try body(#"{"data": [[1, "x"]]}"#, vectorKey: "data")
         #expect(!mixed.hasVectors && mixed.value("data") == [[1, "x"]])
         #expect(throws: APIError.self) { _ = try body(#"{"data": [[1, 2], [3]]}"#, vectorKey: "data") }
+        #expect(throws: APIError.self) { _ = try body(#"{"data": [[1, 2]], "data": [[3, 4]]}"#, vectorKey: "data") }
         #expect(throws: APIError.self) { _ = try body(#"{"data": [[1, 1e39]]}"#, vectorKey: "data") }  // beyond Float
     }
 
