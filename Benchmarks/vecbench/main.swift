@@ -12,6 +12,7 @@ let commands: [BenchCommand] = [
     rpcCommand,
     filterBench,
     embedCommand,
+    apiCommand,
 ]
 
 @MainActor func usage() -> String {
