@@ -38,6 +38,9 @@ public final class MetaStore: Sendable {
         public var maxTransactionBytes: Int = 8 << 20
         /// Largest snapshot accepted when opening. Default 1 GiB.
         public var maxSnapshotBytes: Int = 1 << 30
+        /// How long opening waits for another holder of the directory (e.g. a process that is exiting).
+        /// Default 2 s.
+        public var lockWait: Duration = .seconds(2)
 
         public init() {}
 
@@ -84,6 +87,7 @@ public final class MetaStore: Sendable {
         var logOptions = ChannelLog.Options()
         logOptions.segmentBytes = max(4096, options.walSegmentBytes)
         logOptions.maxRecordBytes = options.maxTransactionBytes
+        logOptions.lockWait = options.lockWait
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
