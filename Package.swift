@@ -64,8 +64,12 @@ let package = Package(
         .target(name: "CEmbeddingSupport"),  // vector max/min/reductions Swift does not lower well
         .target(name: "Embedding", dependencies: ["VecCore", "CVecSupport", "CEmbeddingSupport"], swiftSettings: hotFlags),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], swiftSettings: cpuFlags),
+        // The root coordinator's crash test runs this child process and SIGKILLs it.
+        .executableTarget(
+            name: "CoordinatorCrashHelper", dependencies: ["Coordinator", "Shard"], path: "Tests/CoordinatorCrashHelper",
+            swiftSettings: cpuFlags),
         .testTarget(
-            name: "CoordinatorTests", dependencies: ["Coordinator", "Shard", "Wire"],
+            name: "CoordinatorTests", dependencies: ["Coordinator", "Shard", "Wire", "CoordinatorCrashHelper"],
             swiftSettings: cpuFlags),
     ],
     swiftLanguageModes: [.v6]

@@ -85,7 +85,7 @@ import Testing
         let dir = TemporaryDirectory()
         defer { dir.cleanup() }
         var options = MetaStore.Options()
-        options.snapshotThresholdBytes = 8 << 10
+        options.snapshotThresholdBytes = 4 << 10
         options.walSegmentBytes = 4096
         var rng = SeededRandom(seed: 42)
         var model: [String: [UInt8]] = [:]
@@ -95,7 +95,7 @@ import Testing
             #expect(store.revision == revision, "round \(round)")
             for (key, value) in model { #expect(store.get(key)?.value == value, "round \(round) key \(key)") }
             #expect(store.list(prefix: "").count == model.count)
-            for _ in 0..<300 {
+            for _ in 0..<120 {
                 let key = "key/\(Int.random(in: 0..<40, using: &rng))"
                 if Int.random(in: 0..<4, using: &rng) == 0 {
                     if try store.delete(key) != nil { revision += 1 }
@@ -112,7 +112,7 @@ import Testing
         #expect(final.recoveryReport.snapshotRevision > 0)
         #expect(final.revision == revision)
         for (key, value) in model { #expect(final.get(key)?.value == value) }
-        // The WAL was truncated: far fewer segment files than 1,200 writes of ~100 bytes would need.
+        // The WAL was truncated: far fewer 4 KiB segment files than 480 writes of ~100 bytes would need.
         let segments = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/wal").filter { $0.hasSuffix(".seg") }
         #expect(segments.count <= 4)
     }

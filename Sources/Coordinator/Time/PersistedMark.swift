@@ -17,7 +17,10 @@ enum PersistedMark {
         var v: UInt64 = 0
         for i in 0..<8 { v |= UInt64(b[1 + i]) << UInt64(8 * i) }
         let mark = Int64(bitPattern: v)
-        guard mark >= 0 else { throw .corrupt("meta key '\(key)' holds a negative high-water mark \(mark)") }
+        // Far below Int64.max, so adding a batch and a reservation can never overflow.
+        guard mark >= 0, mark <= Int64.max >> 2 else {
+            throw .corrupt("meta key '\(key)' holds an out-of-range high-water mark \(mark)")
+        }
         return mark
     }
 }
