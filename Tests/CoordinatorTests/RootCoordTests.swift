@@ -56,7 +56,7 @@ import Wire
         let other = try await client.call(CreateCollection(Catalog.CollectionRequest(name: "books_v2", schema: sampleSchema())))
         _ = try await client.call(AlterAlias(AliasRequest(alias: "library", collection: "books_v2")))
         #expect(try await client.call(DescribeCollection(CollectionRef(name: "library"))).id == other.id)
-        #expect(try await client.call(ListAliases()).aliases == [CollectionProperty(key: "library", value: "books_v2")])
+        #expect(try await client.call(ListAliases()).aliases == [AliasBinding(alias: "library", collection: "books_v2")])
         _ = try await client.call(DropAlias(AliasRequest(alias: "library")))
         await expectWireError(.aliasNotFound) { _ = try await client.call(DropAlias(AliasRequest(alias: "library"))) }
 
@@ -155,21 +155,37 @@ import Wire
         await coord.close()
     }
 
-    @Test func sessionEventsStreamToSubscribers() async throws {
+    /// Real time: with a 300 ms lease, a silent node is declared dead soon after its lease ends while a node
+    /// that renews stays alive.
+    @Test func leaseTickerDeclaresSilentNodesDead() async throws {
         let dir = TemporaryDirectory()
         defer { dir.cleanup() }
         var config = RootCoord.Configuration(dataDirectory: dir.path)
-        config.sessionTTL = .milliseconds(200)
+        config.sessionTTL = .milliseconds(300)
         let coord = try RootCoord(configuration: config)
         let events = await coord.subscribeSessionEvents()
-        _ = try await coord.registerSession(nodeID: NodeID(9), role: .proxy, address: "127.0.0.1:1")
         await coord.startLeaseTicker()
-        var kinds: [SessionEvent.Kind] = []
+        let start = ContinuousClock.now
+        let alive = try await coord.registerSession(nodeID: NodeID(1), role: .queryNode, address: "127.0.0.1:1")
+        _ = try await coord.registerSession(nodeID: NodeID(2), role: .proxy, address: "127.0.0.1:2")
+        let renewer = Task {
+            while !Task.isCancelled {
+                try? await coord.renewSession(alive)
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        var seen: [(SessionEvent.Kind, NodeID)] = []
         for await event in events {
-            kinds.append(event.kind)
+            seen.append((event.kind, event.session.nodeID))
             if event.kind == .dead { break }
         }
-        #expect(kinds == [.joined, .dead])
+        let elapsed = ContinuousClock.now - start
+        renewer.cancel()
+        #expect(seen.map(\.0) == [.joined, .joined, .dead])
+        #expect(seen.last?.1 == NodeID(2))
+        // Declared at lease end; the margin absorbs scheduling on a loaded 2-core machine.
+        #expect(elapsed >= .milliseconds(300) && elapsed < .milliseconds(1300), "dead after \(elapsed)")
+        #expect(await coord.liveNodes().map(\.nodeID) == [NodeID(1)])
         await coord.close()
     }
 

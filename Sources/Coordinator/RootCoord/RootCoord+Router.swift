@@ -41,7 +41,7 @@ extension RootCoord {
         }
         r.on(ListAliases.self) { req, _ in
             let pairs = try await self.listAliases(database: req.database)
-            return AliasList(aliases: pairs.map { CollectionProperty(key: $0.alias, value: $0.collection) })
+            return AliasList(aliases: pairs.map { AliasBinding(alias: $0.alias, collection: $0.collection) })
         }
         r.on(CreateIndexSpec.self) { req, _ in
             try await self.createIndexSpec(req.collection, spec: req.spec)

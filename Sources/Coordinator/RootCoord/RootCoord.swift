@@ -66,17 +66,27 @@ public actor RootCoord {
         sessions = SessionTable(ttl: configuration.sessionTTL)
     }
 
-    /// Starts expiring sessions every quarter TTL (so a dead node is declared within 1.25 × TTL).
+    /// Starts expiring sessions in the background: the ticker wakes at the earliest lease end (and at least
+    /// every quarter TTL), so a node is declared dead as soon as its lease passes, give or take scheduling.
     public func startLeaseTicker() {
         guard leaseTicker == nil else { return }
-        let period = sessionTTL / 4
         leaseTicker = Task { [weak self] in
+            var wake = ContinuousClock.now
             while !Task.isCancelled {
-                try? await Task.sleep(for: period)
+                try? await Task.sleep(until: wake, clock: .continuous)
                 guard let self else { return }
-                await self.expireSessions()
+                wake = await self.expireSessionsAndScheduleNext()
             }
         }
+    }
+
+    /// Runs `expireSessions` and returns when to run it next.
+    private func expireSessionsAndScheduleNext() -> ContinuousClock.Instant {
+        let now = ContinuousClock.now
+        expireSessions(now: now)
+        let latest = now + sessionTTL / 4
+        guard let next = sessions.nextExpiry else { return latest }
+        return min(next, latest)
     }
 
     /// Stops the lease ticker, ends event streams and closes the meta store. Later calls fail with

@@ -262,12 +262,29 @@ public struct ListAliases: WireRequest, Equatable {
 }
 
 public struct AliasList: WireCodable, Equatable {
-    /// Pairs of (alias, collection name).
-    public var aliases: [CollectionProperty]
-    public init(aliases: [CollectionProperty]) { self.aliases = aliases }
+    public var aliases: [AliasBinding]
+    public init(aliases: [AliasBinding]) { self.aliases = aliases }
     public func encode(into w: inout WireWriter) { w.writeArray(aliases) }
     public init(from r: inout WireReader) throws(WireDecodingError) {
-        aliases = try r.readArray(of: CollectionProperty.self, maxCount: 1 << 20)
+        aliases = try r.readArray(of: AliasBinding.self, maxCount: 1 << 20)
+    }
+}
+
+/// An alias and the collection it points at.
+public struct AliasBinding: WireCodable, Equatable {
+    public var alias: String
+    public var collection: String
+    public init(alias: String, collection: String) {
+        self.alias = alias
+        self.collection = collection
+    }
+    public func encode(into w: inout WireWriter) {
+        w.writeString(alias)
+        w.writeString(collection)
+    }
+    public init(from r: inout WireReader) throws(WireDecodingError) {
+        alias = try r.readString(limit: nameLimit)
+        collection = try r.readString(limit: nameLimit)
     }
 }
 
