@@ -152,4 +152,26 @@ import Testing
         #expect(throws: (any Error).self) { try MetaWALRecord(decoding: bytes) }
         #expect(throws: (any Error).self) { try MetaWALRecord(decoding: Array(record.encode().dropLast())) }
     }
+
+    /// A torn append (garbage after the last acknowledged record, as a crash mid-write leaves) is cut off;
+    /// everything acknowledged stays.
+    @Test func tornWALTailIsCutAndAcknowledgedWritesStay() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        do {
+            let store = try MetaStore(directory: dir.path)
+            for i in 0..<20 { try store.put("k\(i)", [UInt8(i)]) }
+            store.close()
+        }
+        let segment = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/wal").first { $0.hasSuffix(".seg") }!
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: dir.path + "/wal/" + segment))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data([0x11, 0x22, 0x33, 0x44, 0x10, 0, 0, 0, 0x81, 0, 0, 0, 9, 9]))
+        try handle.close()
+        let reopened = try MetaStore(directory: dir.path)
+        #expect(reopened.recoveryReport.truncatedWALBytes == 14)
+        #expect(reopened.revision == 20)
+        #expect(reopened.get("k19")?.value == [19])
+        #expect(try reopened.put("after", [1]) == 21)
+    }
 }

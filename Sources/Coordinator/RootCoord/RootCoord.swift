@@ -113,6 +113,7 @@ public actor RootCoord {
         return result
     }
 
+    /// Creates a database. Throws `CatalogError` (invalid name, exists, limit) or `MetaStoreError`.
     public func createDatabase(_ name: String) throws -> DatabaseInfo {
         let id = try ids.allocate().lowerBound
         let ts = try tso.allocate().first
@@ -122,9 +123,13 @@ public actor RootCoord {
         }
     }
 
+    /// Drops an empty database other than `default`.
     public func dropDatabase(_ name: String) throws { try change { c in (try c.dropDatabase(name), ()) } }
+    /// Database names, sorted.
     public func listDatabases() -> [String] { catalog.listDatabases().map(\.name) }
 
+    /// Creates a collection with its `_default` partition (ids from the ID allocator, created timestamp from
+    /// the TSO) and returns what was stored. Throws `CatalogError` or `MetaStoreError`.
     public func createCollection(_ request: Catalog.CollectionRequest) throws -> CollectionInfo {
         let range = try ids.allocate(count: 2)
         let ts = try tso.allocate().first
@@ -135,22 +140,27 @@ public actor RootCoord {
         }
     }
 
+    /// The collection named `ref.name` or the one the alias `ref.name` points at.
     public func describeCollection(_ ref: CollectionRef) throws -> CollectionInfo {
         try catalog.collection(named: ref.name, in: ref.database)
     }
 
+    /// Collection names of a database, sorted.
     public func listCollections(database: String) throws -> [String] {
         try catalog.listCollections(in: database).map(\.name)
     }
 
+    /// Drops a collection (by its name; it must have no aliases).
     public func dropCollection(_ ref: CollectionRef) throws {
         try change { c in (try c.dropCollection(ref.name, in: ref.database), ()) }
     }
 
+    /// Renames a collection within its database.
     public func renameCollection(_ ref: CollectionRef, to newName: String) throws {
         try change { c in (try c.renameCollection(ref.name, to: newName, in: ref.database), ()) }
     }
 
+    /// Adds a partition to a collection.
     public func createPartition(_ ref: CollectionRef, partition: String) throws -> PartitionInfo {
         let id = PartitionID(try ids.allocate().lowerBound)
         let ts = try tso.allocate().first
@@ -160,34 +170,42 @@ public actor RootCoord {
         }
     }
 
+    /// Removes a partition (not `_default`).
     public func dropPartition(_ ref: CollectionRef, partition: String) throws {
         try change { c in (try c.dropPartition(partition, collection: ref.name, in: ref.database), ()) }
     }
 
+    /// Partitions of a collection (by name or alias), in creation order.
     public func listPartitions(_ ref: CollectionRef) throws -> [PartitionInfo] {
         try catalog.collection(named: ref.name, in: ref.database).partitions
     }
 
+    /// Creates alias `r.alias` for collection `r.collection`.
     public func createAlias(_ r: AliasRequest) throws {
         try change { c in (try c.createAlias(r.alias, collection: r.collection, in: r.database), ()) }
     }
 
+    /// Removes alias `r.alias`.
     public func dropAlias(_ r: AliasRequest) throws {
         try change { c in (try c.dropAlias(r.alias, in: r.database), ()) }
     }
 
+    /// Moves alias `r.alias` to collection `r.collection`.
     public func alterAlias(_ r: AliasRequest) throws {
         try change { c in (try c.alterAlias(r.alias, collection: r.collection, in: r.database), ()) }
     }
 
+    /// Aliases of a database with their collections, sorted by alias.
     public func listAliases(database: String) throws -> [(alias: String, collection: String)] {
         try catalog.listAliases(in: database)
     }
 
+    /// Records an index spec on a vector field (at most one per field).
     public func createIndexSpec(_ ref: CollectionRef, spec: IndexSpec) throws {
         try change { c in (try c.createIndex(spec, collection: ref.name, in: ref.database), ()) }
     }
 
+    /// Removes the index spec of `field`.
     public func dropIndexSpec(_ ref: CollectionRef, field: String) throws {
         try change { c in (try c.dropIndex(field: field, collection: ref.name, in: ref.database), ()) }
     }
@@ -223,10 +241,12 @@ public actor RootCoord {
         return id
     }
 
+    /// Extends a session's lease; throws `SessionError.unknownSession` when the node must register again.
     public func renewSession(_ id: SessionID, now: ContinuousClock.Instant = .now) throws {
         try sessions.renew(id, now: now)
     }
 
+    /// Ends a session cleanly (publishes a `left` event).
     public func deregisterSession(_ id: SessionID) { publish(sessions.deregister(id)) }
 
     /// Declares nodes whose lease passed dead and notifies subscribers; returns the events.
@@ -237,6 +257,7 @@ public actor RootCoord {
         return events
     }
 
+    /// Live sessions, optionally of one role, by node id.
     public func liveNodes(role: NodeRole? = nil) -> [NodeSession] { sessions.liveSessions(role: role) }
 
     /// Events after `sequence` and the newest sequence number (see `WatchSessionEvents`).
