@@ -57,8 +57,9 @@ public actor RootCoord {
         tso = try TimestampService(store: store, clock: configuration.wallClock, window: configuration.tsoWindowMilliseconds)
         ids = try IDService(store: store, reservation: configuration.idReservation)
         var catalog = try Catalog(loading: store)
-        let bootstrap = catalog.bootstrap(id: try ids.allocate().lowerBound, timestamp: try tso.allocate().first)
-        try store.commit(bootstrap)
+        if !catalog.listDatabases().contains(where: { $0.name == Catalog.defaultDatabase }) {
+            try store.commit(catalog.bootstrap(id: try ids.allocate().lowerBound, timestamp: try tso.allocate().first))
+        }
         self.catalog = catalog
         sessionTTL = configuration.sessionTTL
         let ttl = configuration.sessionTTL.components
