@@ -56,6 +56,9 @@ import Testing
         #expect(table.events(after: 2).map(\.sequence) == [3, 4])
         #expect(table.events(after: 4).isEmpty)
         #expect(table.events(after: 0).map(\.sequence) == [2, 3, 4])  // history keeps the last 3
+        #expect(table.events(after: 3).map(\.sequence) == [4])
+        #expect(table.events(after: 100).isEmpty)
+        #expect(table.events(after: UInt64.max).isEmpty)  // hostile value from the wire: no overflow
     }
 
     @Test func invalidRegistrationsAreRefused() {

@@ -98,6 +98,7 @@ public struct SessionTable: Sendable {
     /// resynchronise with `liveSessions`.
     public func events(after sequence: UInt64) -> [SessionEvent] {
         guard let first = history.first else { return [] }
+        // `sequence` comes from the network: first.sequence ≥ 1, so `sequence - first.sequence + 1` cannot overflow.
         let start = sequence < first.sequence ? 0 : Int(min(UInt64(history.count), sequence - first.sequence + 1))
         return Array(history[start...])
     }
