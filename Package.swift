@@ -43,6 +43,7 @@ let package = Package(
         .target(name: "JSON", swiftSettings: hotFlags),
         .target(name: "HTTP", dependencies: ["Net", "JSON"], swiftSettings: hotFlags),
         .target(name: "Wire", dependencies: ["VecCore"], swiftSettings: hotFlags),
+        .target(name: "Coordinator", dependencies: ["Shard", "Wire", "VecCore"], swiftSettings: cpuFlags),
         .executableTarget(
             name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding"],
             path: "Benchmarks/vecbench",
@@ -63,6 +64,13 @@ let package = Package(
         .target(name: "CEmbeddingSupport"),  // vector max/min/reductions Swift does not lower well
         .target(name: "Embedding", dependencies: ["VecCore", "CVecSupport", "CEmbeddingSupport"], swiftSettings: hotFlags),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], swiftSettings: cpuFlags),
+        // The root coordinator's crash test runs this child process and SIGKILLs it.
+        .executableTarget(
+            name: "CoordinatorCrashHelper", dependencies: ["Coordinator", "Shard"], path: "Tests/CoordinatorCrashHelper",
+            swiftSettings: cpuFlags),
+        .testTarget(
+            name: "CoordinatorTests", dependencies: ["Coordinator", "Shard", "Wire", "CoordinatorCrashHelper"],
+            swiftSettings: cpuFlags),
     ],
     swiftLanguageModes: [.v6]
 )
