@@ -40,7 +40,7 @@ extension HNSWIndex {
         if let filter {
             let allowed = filter.popcount
             if allowed == 0 { return [] }
-            if Double(allowed) < exactScanSelectivity * Double(live) {
+            if prefersExactScan(allowed: allowed, live: live, ef: ef) {
                 return exactScan(ctx.query, k: k, allow: filter)
             }
         }
