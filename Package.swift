@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "JSON", targets: ["JSON"]),
         .library(name: "HTTP", targets: ["HTTP"]),
         .executable(name: "vecbench", targets: ["vecbench"]),
+        .executable(name: "vecnode", targets: ["vecnode"]),
     ],
     targets: [
         .target(name: "CVecSupport"),
@@ -63,6 +64,11 @@ let package = Package(
         .target(name: "CEmbeddingSupport"),  // vector max/min/reductions Swift does not lower well
         .target(name: "Embedding", dependencies: ["VecCore", "CVecSupport", "CEmbeddingSupport"], swiftSettings: hotFlags),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], swiftSettings: cpuFlags),
+        // Process runtime (CPU executor, logging, config, signals) and the `vecnode` executable; the tests run
+        // the built binary, so they depend on it.
+        .target(name: "Runtime", dependencies: ["VecCore"], swiftSettings: cpuFlags),
+        .executableTarget(name: "vecnode", dependencies: ["Runtime", "Wire", "Embedding"], swiftSettings: cpuFlags),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "vecnode"], swiftSettings: cpuFlags),
     ],
     swiftLanguageModes: [.v6]
 )
