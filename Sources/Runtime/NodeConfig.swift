@@ -55,11 +55,12 @@ public struct NodeConfig: Sendable, Equatable {
     }
 
     /// Sets the setting `key` from its textual `value`.
-    /// - Throws: `ConfigError.unknownKey` / `.invalidValue` naming `source`.
+    /// - Throws: `ConfigError.unknownKey`, `.missingValue` (empty value) or `.invalidValue`, naming `source`.
     public mutating func set(_ key: String, to value: String, source: ConfigSource) throws(ConfigError) {
         guard let setting = Self.setting(named: key) else {
             throw source == .flag ? .unknownFlag("--" + key, command: "vecnode") : .unknownKey(key, source: source)
         }
+        guard !value.isEmpty else { throw .missingValue(key: key, source: source) }
         do {
             try setting.apply(&self, value)
         } catch {
