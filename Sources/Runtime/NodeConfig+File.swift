@@ -56,7 +56,9 @@ extension NodeConfig {
     static func parse(text: String, path: String) throws(ConfigError) -> [(key: String, value: String, line: Int)] {
         var entries: [(key: String, value: String, line: Int)] = []
         var firstLine: [String: Int] = [:]
-        for (i, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Swift treats "\r\n" as one Character, so CRLF files need both separators.
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        for (i, rawLine) in lines.enumerated() {
             let lineNumber = i + 1
             var line = Substring(rawLine)
             if line.hasSuffix("\r") { line = line.dropLast() }
