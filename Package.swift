@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Net", "JSON"], swiftSettings: hotFlags),
         .target(name: "Wire", dependencies: ["VecCore"], swiftSettings: hotFlags),
         .executableTarget(
-            name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding"],
+            name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding", "Runtime"],
             path: "Benchmarks/vecbench",
             swiftSettings: hotFlags),
         .testTarget(name: "VecCoreTests", dependencies: ["VecCore", "TestSupport"], swiftSettings: cpuFlags),
