@@ -50,7 +50,7 @@ public struct HostPort: Sendable, Equatable, Hashable, CustomStringConvertible {
     }
 
     /// Whether the host is a wildcard (`0.0.0.0`, `::`) that peers cannot dial.
-    public var isWildcard: Bool { host == "0.0.0.0" || host == "::" || host == "[::]" }
+    public var isWildcard: Bool { host == "0.0.0.0" || host == "::" }
 
     /// `HOST:PORT`, with brackets around an IPv6 host.
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }

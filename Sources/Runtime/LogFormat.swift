@@ -4,9 +4,9 @@ import Glibc
 /// a fixed clock.
 ///
 /// Quoting (logfmt): a value is written bare unless it is empty or contains a space, `=`, `"`, `\` or a
-/// character below U+0020 or U+007F; then it is written in double quotes with `"` → `\"`, `\` → `\\`,
-/// newline → `\n`, carriage return → `\r`, tab → `\t`, and other control characters → `\u00XX`. A line is
-/// therefore always exactly one line. Keys may only contain characters above U+0020 other than `=` and `"`;
+/// control character (C0, DEL, C1, U+2028/U+2029); then it is written in double quotes with `"` → `\"`,
+/// `\` → `\\`, newline → `\n`, carriage return → `\r`, tab → `\t`, and other control characters →
+/// `\uXXXX`. An event is therefore always exactly one line. Keys may only contain characters above U+0020 other than `=` and `"`;
 /// anything else in a key is replaced by `_` (an empty key becomes `_`).
 public enum LogFormat {
     /// Wall-clock time as seconds and milliseconds since the Unix epoch.
@@ -84,10 +84,10 @@ public enum LogFormat {
             case "\r": s += "\\r"
             case "\t": s += "\\t"
             default:
-                if u.value < 0x20 || u.value == 0x7F {
-                    s += "\\u00"
+                if isControl(u) {
+                    s += "\\u"
                     let hex = String(u.value, radix: 16)
-                    if hex.count < 2 { s += "0" }
+                    s += String(repeating: "0", count: 4 - hex.count)
                     s += hex
                 } else {
                     s.unicodeScalars.append(u)
@@ -103,7 +103,16 @@ public enum LogFormat {
             || b == UInt8(ascii: "\\") {
             return true
         }
+        // Non-ASCII control characters (C1, line/paragraph separators) are rare: only look for them when the
+        // value has non-ASCII bytes at all.
+        if value.utf8.contains(where: { $0 >= 0x80 }) { return value.unicodeScalars.contains(where: isControl) }
         return false
+    }
+
+    /// Characters escaped inside quotes: C0 controls, DEL, C1 controls, and the Unicode line and paragraph
+    /// separators (which some tools treat as line breaks).
+    static func isControl(_ u: Unicode.Scalar) -> Bool {
+        u.value < 0x20 || (0x7F...0x9F).contains(u.value) || u.value == 0x2028 || u.value == 0x2029
     }
 
     /// Appends `key` with every character logfmt does not allow in a key replaced by `_`.

@@ -43,6 +43,7 @@ final class LineCapture: Sendable {
         #expect(v("back\\slash") == "\"back\\\\slash\"")
         #expect(v("line1\nline2\r\tx") == "\"line1\\nline2\\r\\tx\"")
         #expect(v("bell\u{07}del\u{7F}") == "\"bell\\u0007del\\u007f\"")
+        #expect(v("nel\u{85}ls\u{2028}é") == "\"nel\\u0085ls\\u2028é\"")
     }
 
     @Test func keysAreSanitised() {

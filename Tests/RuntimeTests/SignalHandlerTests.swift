@@ -20,17 +20,43 @@ import Testing
         }
     }
 
-    @Test func deliversSignalsToTheStreamInsteadOfTerminating() async {
-        let handler = SignalHandler(signals: [SIGUSR1, SIGTERM])
+    @Test func deliversSignalsToTheStreamInsteadOfTerminating() async throws {
+        let handler = try SignalHandler(signals: [SIGUSR1, SIGTERM])
         defer { handler.cancel() }
-        kill(getpid(), SIGTERM)  // would end the test process without the handler
-        #expect(await first(handler.stream, within: 5) == SIGTERM)
-        kill(getpid(), SIGUSR1)
-        #expect(await first(handler.stream, within: 5) == SIGUSR1)
+        // Watchdog: a lost signal finishes the stream (next() → nil, a failure) instead of hanging the test.
+        let watchdog = Task {
+            try? await Task.sleep(for: .seconds(10))
+            handler.cancel()
+        }
+        defer { watchdog.cancel() }
+        var iterator = handler.stream.makeAsyncIterator()
+        for round in 0..<20 {  // right after install, and repeatedly
+            let sig = round % 2 == 0 ? SIGTERM : SIGUSR1
+            kill(getpid(), sig)  // SIGTERM would end the test process without the handler
+            #expect(await iterator.next() == sig)
+        }
     }
 
-    @Test func cancelFinishesTheStream() async {
-        let handler = SignalHandler(signals: [SIGUSR2])
+    @Test func signalsSentRightAfterInstallAreNotLost() async throws {
+        for _ in 0..<20 {
+            let handler = try SignalHandler(signals: [SIGUSR2])
+            kill(getpid(), SIGUSR2)
+            #expect(await first(handler.stream, within: 5) == SIGUSR2)
+            handler.cancel()
+        }
+    }
+
+    @Test func oneObserverPerSignal() throws {
+        let a = try SignalHandler(signals: [SIGUSR1])
+        #expect(throws: RuntimeError.self) { _ = try SignalHandler(signals: [SIGUSR1]) }
+        #expect(throws: RuntimeError.self) { _ = try SignalHandler(signals: [SIGKILL]) }
+        a.cancel()
+        let b = try SignalHandler(signals: [SIGUSR1])  // free again
+        b.cancel()
+    }
+
+    @Test func cancelFinishesTheStream() async throws {
+        let handler = try SignalHandler(signals: [SIGUSR2])
         handler.cancel()
         handler.cancel()  // idempotent
         var count = 0
