@@ -91,8 +91,9 @@ public struct Logger: Sendable {
 
     private static let stderrLock = Mutex<Void>(())
 
-    /// Writes `line` to file descriptor 2 in one piece (retrying short writes and EINTR); errors are ignored,
-    /// since there is nowhere left to report them.
+    /// Writes `line` to file descriptor 2 — the stream behind `FileHandle.standardError` — in one piece
+    /// (retrying short writes and EINTR). Plain `write(2)` rather than `FileHandle.write(_:)`, which traps when
+    /// the write fails (e.g. stderr is a closed pipe); here errors are ignored, there is nowhere to report them.
     @Sendable public static func writeToStandardError(_ line: String) {
         var line = line
         stderrLock.withLock { _ in
