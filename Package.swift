@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "JSON", targets: ["JSON"]),
         .library(name: "HTTP", targets: ["HTTP"]),
         .executable(name: "vecbench", targets: ["vecbench"]),
+        .executable(name: "vecnode", targets: ["vecnode"]),
     ],
     targets: [
         .target(name: "CVecSupport"),
@@ -45,7 +46,7 @@ let package = Package(
         .target(name: "Wire", dependencies: ["VecCore"], swiftSettings: hotFlags),
         .target(name: "Coordinator", dependencies: ["Shard", "Wire", "VecCore"], swiftSettings: cpuFlags),
         .executableTarget(
-            name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding"],
+            name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding", "Runtime"],
             path: "Benchmarks/vecbench",
             swiftSettings: hotFlags),
         .testTarget(name: "VecCoreTests", dependencies: ["VecCore", "TestSupport"], swiftSettings: cpuFlags),
@@ -71,6 +72,11 @@ let package = Package(
         .testTarget(
             name: "CoordinatorTests", dependencies: ["Coordinator", "Shard", "Wire", "CoordinatorCrashHelper"],
             swiftSettings: cpuFlags),
+        // Process runtime (CPU executor, logging, config, signals) and the `vecnode` executable; the tests run
+        // the built binary, so they depend on it.
+        .target(name: "Runtime", dependencies: ["VecCore"], swiftSettings: cpuFlags),
+        .executableTarget(name: "vecnode", dependencies: ["Runtime", "Wire", "Embedding"], swiftSettings: cpuFlags),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "vecnode"], swiftSettings: cpuFlags),
     ],
     swiftLanguageModes: [.v6]
 )
