@@ -32,6 +32,7 @@ let package = Package(
         .library(name: "HTTP", targets: ["HTTP"]),
         .library(name: "API", targets: ["API"]),
         .executable(name: "vecbench", targets: ["vecbench"]),
+        .executable(name: "vecnode", targets: ["vecnode"]),
     ],
     targets: [
         .target(name: "CVecSupport"),
@@ -44,8 +45,9 @@ let package = Package(
         .target(name: "JSON", swiftSettings: hotFlags),
         .target(name: "HTTP", dependencies: ["Net", "JSON"], swiftSettings: hotFlags),
         .target(name: "Wire", dependencies: ["VecCore"], swiftSettings: hotFlags),
+        .target(name: "Coordinator", dependencies: ["Shard", "Wire", "VecCore"], swiftSettings: cpuFlags),
         .executableTarget(
-            name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding", "API"],
+            name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding", "Runtime", "API"],
             path: "Benchmarks/vecbench",
             swiftSettings: hotFlags),
         .testTarget(name: "VecCoreTests", dependencies: ["VecCore", "TestSupport"], swiftSettings: cpuFlags),
@@ -67,6 +69,18 @@ let package = Package(
         .target(name: "CEmbeddingSupport"),  // vector max/min/reductions Swift does not lower well
         .target(name: "Embedding", dependencies: ["VecCore", "CVecSupport", "CEmbeddingSupport"], swiftSettings: hotFlags),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], swiftSettings: cpuFlags),
+        // The root coordinator's crash test runs this child process and SIGKILLs it.
+        .executableTarget(
+            name: "CoordinatorCrashHelper", dependencies: ["Coordinator", "Shard"], path: "Tests/CoordinatorCrashHelper",
+            swiftSettings: cpuFlags),
+        .testTarget(
+            name: "CoordinatorTests", dependencies: ["Coordinator", "Shard", "Wire", "CoordinatorCrashHelper"],
+            swiftSettings: cpuFlags),
+        // Process runtime (CPU executor, logging, config, signals) and the `vecnode` executable; the tests run
+        // the built binary, so they depend on it.
+        .target(name: "Runtime", dependencies: ["VecCore"], swiftSettings: cpuFlags),
+        .executableTarget(name: "vecnode", dependencies: ["Runtime", "Wire", "Embedding"], swiftSettings: cpuFlags),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "vecnode"], swiftSettings: cpuFlags),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,8 +3,8 @@ import HNSW
 import VecCore
 
 /// `vecbench filtered`: filtered HNSW search at a range of selectivities, forcing the graph walk and the exact
-/// scan of allowed slots in turn, to measure where one overtakes the other (which sets
-/// `HNSWIndex.defaultExactScanSelectivity`). Allow-lists are random subsets of the base with a fixed seed;
+/// scan of allowed slots in turn, to measure where one overtakes the other (which calibrates
+/// `HNSWIndex.exactScanCostFactor`). Allow-lists are random subsets of the base with a fixed seed;
 /// recall is against the exact filtered answer.
 let filteredCommand = BenchCommand(
     name: "filtered",
@@ -47,15 +47,16 @@ private func runFiltered(_ args: [String]) throws {
         let queries = (0..<min(nq, data.queries.rows)).map { Array(data.queries.values[($0 * d)..<(($0 + 1) * d)]) }
         let truth = try queries.map { try flat.search($0, k: k, filter: bits).map(\.id) }
         var row: [String] = [String(format: "%-12.4f %-8d", s, bits.popcount)]
-        for threshold in [0.0, 1.0] {
-            index.exactScanSelectivity = threshold
+        for factor in [0.0, Double.infinity] {
+            index.exactScanCostFactor = factor
             var found: [[Int64]] = []
             let t = threadCPUSeconds()
             for q in queries { found.append(try index.search(q, k: k, ef: ef, filter: bits).map(\.id)) }
             let secs = threadCPUSeconds() - t
             row.append(String(format: "%-13.4f %-10.0f", Recall.atK(k, found: found, truth: truth), Double(queries.count) / secs))
         }
+        index.exactScanCostFactor = 1
+        row.append(index.prefersExactScan(allowed: bits.popcount, live: index.count, ef: ef) ? "default: scan" : "default: graph")
         print(row.joined(separator: " "))
     }
-    index.exactScanSelectivity = HNSWIndex.defaultExactScanSelectivity
 }

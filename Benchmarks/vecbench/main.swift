@@ -12,6 +12,7 @@ let commands: [BenchCommand] = [
     rpcCommand,
     filterBench,
     embedCommand,
+    executorCommand,
     apiCommand,
 ]
 

@@ -1,7 +1,9 @@
 import Shard
 
-/// Milvus's consistency levels (names as the REST API spells them).
-public enum ConsistencyLevel: String, Sendable, CaseIterable {
+/// Milvus's consistency levels as the REST API spells them. Distinct from `Coordinator.ConsistencyLevel`
+/// (the catalog's stored form) so the API module stays below the cluster modules; the proxy maps one to
+/// the other by name.
+public enum APIConsistencyLevel: String, Sendable, CaseIterable {
     case strong = "Strong"
     case bounded = "Bounded"
     case session = "Session"
@@ -9,7 +11,7 @@ public enum ConsistencyLevel: String, Sendable, CaseIterable {
 
     /// Parses a level name ignoring case (`"bounded"`, `"Bounded"`).
     public init?(name: String) {
-        guard let l = ConsistencyLevel.allCases.first(where: { $0.rawValue.lowercased() == name.lowercased() }) else { return nil }
+        guard let l = APIConsistencyLevel.allCases.first(where: { $0.rawValue.lowercased() == name.lowercased() }) else { return nil }
         self = l
     }
 }
@@ -54,7 +56,7 @@ public struct CreateCollectionRequest: Sendable, Equatable {
     /// Vector indexes to build (quick setup always has one). Scalar index params are accepted and ignored.
     public var indexes: [IndexRequest]
     public var shardsNum: Int
-    public var consistencyLevel: ConsistencyLevel
+    public var consistencyLevel: APIConsistencyLevel
     /// Replicas to load with (vecnode extension `params.replicaNumber`; nil: the backend's default).
     public var replicaNumber: Int?
     /// Milvus loads a collection on creation when it is created with an index (quick setup or
@@ -66,7 +68,7 @@ public struct CreateCollectionRequest: Sendable, Equatable {
     public var functions: [CollectionFunction]
 
     public init(db: String, name: String, schema: CollectionSchema, indexes: [IndexRequest], shardsNum: Int = 1,
-                consistencyLevel: ConsistencyLevel = .bounded, replicaNumber: Int? = nil, loadOnCreate: Bool,
+                consistencyLevel: APIConsistencyLevel = .bounded, replicaNumber: Int? = nil, loadOnCreate: Bool,
                 properties: [String: String] = [:], functions: [CollectionFunction] = []) {
         self.functions = functions
         self.db = db
@@ -137,14 +139,14 @@ public struct CollectionDescription: Sendable, Equatable {
     public var schema: CollectionSchema
     public var indexes: [IndexDescription]
     public var shardsNum: Int
-    public var consistencyLevel: ConsistencyLevel
+    public var consistencyLevel: APIConsistencyLevel
     public var partitionsNum: Int
     public var aliases: [String]
     public var loadState: LoadState
     public var properties: [String: String]
     public var functions: [CollectionFunction]
     public init(name: String, id: Int64, schema: CollectionSchema, indexes: [IndexDescription], shardsNum: Int,
-                consistencyLevel: ConsistencyLevel, partitionsNum: Int, aliases: [String], loadState: LoadState,
+                consistencyLevel: APIConsistencyLevel, partitionsNum: Int, aliases: [String], loadState: LoadState,
                 properties: [String: String] = [:], functions: [CollectionFunction] = []) {
         self.functions = functions
         self.name = name

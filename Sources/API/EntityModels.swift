@@ -93,10 +93,10 @@ public struct QueryRequest: Sendable, Equatable {
     public var partitionNames: [String]
     public var limit: Int
     public var offset: Int
-    public var consistencyLevel: ConsistencyLevel?
+    public var consistencyLevel: APIConsistencyLevel?
     public init(db: String, collection: String, filter: String, exprParams: [String: FieldValue] = [:],
                 outputFields: [String], partitionNames: [String] = [], limit: Int, offset: Int,
-                consistencyLevel: ConsistencyLevel? = nil) {
+                consistencyLevel: APIConsistencyLevel? = nil) {
         self.db = db
         self.collection = collection
         self.filter = filter

@@ -122,9 +122,9 @@ extension MilvusRESTRoutes {
         return (limit, offset)
     }
 
-    static func consistency(_ body: MilvusBody) throws(APIError) -> ConsistencyLevel? {
+    static func consistency(_ body: MilvusBody) throws(APIError) -> APIConsistencyLevel? {
         guard let s = try body.string("consistencyLevel"), !s.isEmpty else { return nil }
-        guard let level = ConsistencyLevel(name: s) else {
+        guard let level = APIConsistencyLevel(name: s) else {
             throw .invalidParameter("consistencyLevel must be one of Strong, Bounded, Session, Eventually, got \(s)")
         }
         return level

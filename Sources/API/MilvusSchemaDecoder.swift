@@ -68,7 +68,7 @@ enum MilvusSchemaDecoder {
                 guard (1...64).contains(n) else { throw .invalidParameter("shardsNum \(n) is out of range 1…64") }
                 request.shardsNum = n
             case "consistencylevel":
-                guard let s = m.value.stringValue, let level = ConsistencyLevel(name: s) else {
+                guard let s = m.value.stringValue, let level = APIConsistencyLevel(name: s) else {
                     throw .invalidParameter("consistencyLevel must be one of Strong, Bounded, Session, Eventually")
                 }
                 request.consistencyLevel = level

@@ -36,7 +36,7 @@ public struct SearchRequest: Sendable, Equatable {
     /// Range search: the outer bound (`radius`) and optional inner bound (`range_filter`).
     public var radius: Double?
     public var rangeFilter: Double?
-    public var consistencyLevel: ConsistencyLevel?
+    public var consistencyLevel: APIConsistencyLevel?
     /// Grouping search: at most `groupSize` hits per distinct value of this scalar field.
     public var groupingField: String?
     public var groupSize: Int
@@ -45,7 +45,7 @@ public struct SearchRequest: Sendable, Equatable {
     public init(db: String, collection: String, queries: Queries, annsField: String? = nil, filter: String = "",
                 exprParams: [String: FieldValue] = [:], limit: Int, offset: Int = 0, outputFields: [String] = [],
                 partitionNames: [String] = [], metric: IndexSpec.Metric? = nil, ef: Int? = nil,
-                radius: Double? = nil, rangeFilter: Double? = nil, consistencyLevel: ConsistencyLevel? = nil,
+                radius: Double? = nil, rangeFilter: Double? = nil, consistencyLevel: APIConsistencyLevel? = nil,
                 groupingField: String? = nil, groupSize: Int = 1, strictGroupSize: Bool = false) {
         self.db = db
         self.collection = collection

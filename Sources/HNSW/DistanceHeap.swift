@@ -23,57 +23,74 @@ enum PackedDistance {
     static func slot(_ key: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: key) }
 }
 
-/// A heap of packed keys; `Max` selects a max-heap (root = largest), otherwise a min-heap.
-/// Storage is an array that keeps its capacity across `removeAll`, so a reused heap allocates nothing.
-@usableFromInline
-struct KeyHeap<Order: HeapOrder> {
-    @usableFromInline var keys: [UInt64] = []
+/// A heap of packed keys; `MaxOrder` makes a max-heap (root = largest), `MinOrder` a min-heap.
+/// Storage is a manually grown buffer that keeps its capacity across `removeAll`, so a reused heap allocates
+/// nothing and its operations carry no copy-on-write or bounds checks (indices are kept in range by the
+/// heap logic itself).
+final class KeyHeap<Order: HeapOrder> {
+    private(set) var base: UnsafeMutablePointer<UInt64>
+    private(set) var count = 0
+    private var capacity: Int
 
-    @inlinable init() {}
-
-    @inlinable var count: Int { keys.count }
-    @inlinable var isEmpty: Bool { keys.isEmpty }
-    @inlinable var top: UInt64 { keys[0] }
-
-    @inlinable mutating func removeAll() { keys.removeAll(keepingCapacity: true) }
-
-    @inlinable
-    mutating func push(_ k: UInt64) {
-        keys.append(k)
-        keys.withUnsafeMutableBufferPointer { h in
-            var i = h.count - 1
-            while i > 0 {
-                let p = (i - 1) >> 1
-                guard Order.before(k, h[p]) else { break }
-                h[i] = h[p]
-                i = p
-            }
-            h[i] = k
-        }
+    init(capacity: Int = 256) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
     }
 
-    @inlinable
+    deinit { base.deallocate() }
+
+    var isEmpty: Bool { count == 0 }
+    var top: UInt64 { base[0] }
+    /// The keys in heap order (not sorted).
+    var keys: UnsafeMutableBufferPointer<UInt64> { UnsafeMutableBufferPointer(start: base, count: count) }
+
+    func removeAll() { count = 0 }
+
+    @inline(__always)
+    func push(_ k: UInt64) {
+        if count == capacity { grow() }
+        let h = base
+        var i = count
+        count &+= 1
+        while i > 0 {
+            let p = (i &- 1) >> 1
+            guard Order.before(k, h[p]) else { break }
+            h[i] = h[p]
+            i = p
+        }
+        h[i] = k
+    }
+
+    @inline(__always)
     @discardableResult
-    mutating func pop() -> UInt64 {
-        let root = keys[0]
-        let last = keys.removeLast()
-        if !keys.isEmpty {
-            keys.withUnsafeMutableBufferPointer { h in
-                let n = h.count
-                var i = 0
-                while true {
-                    let l = 2 * i + 1
-                    if l >= n { break }
-                    var c = l
-                    if l + 1 < n, Order.before(h[l + 1], h[l]) { c = l + 1 }
-                    guard Order.before(h[c], last) else { break }
-                    h[i] = h[c]
-                    i = c
-                }
-                h[i] = last
+    func pop() -> UInt64 {
+        let h = base
+        let root = h[0]
+        count &-= 1
+        let n = count
+        if n > 0 {
+            let last = h[n]
+            var i = 0
+            while true {
+                let l = 2 &* i &+ 1
+                if l >= n { break }
+                var c = l
+                if l &+ 1 < n, Order.before(h[l &+ 1], h[l]) { c = l &+ 1 }
+                guard Order.before(h[c], last) else { break }
+                h[i] = h[c]
+                i = c
             }
+            h[i] = last
         }
         return root
+    }
+
+    private func grow() {
+        let bigger = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity * 2)
+        bigger.update(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity *= 2
     }
 }
 

@@ -40,7 +40,7 @@ extension HNSWIndex {
         if let filter {
             let allowed = filter.popcount
             if allowed == 0 { return [] }
-            if Double(allowed) < exactScanSelectivity * Double(live) {
+            if prefersExactScan(allowed: allowed, live: live, ef: ef) {
                 return exactScan(ctx.query, k: k, allow: filter)
             }
         }
@@ -84,13 +84,30 @@ extension HNSWIndex {
             }
         }
         beamSearch(K.self, ctx, q, entry: cur, entryDistance: curDist, level: 0, ef: ef, allow: allow, returnAll: false)
-        // Results: the best `k` of the beam, ordered by distance then external id.
-        var hits: [SearchHit] = []
-        hits.reserveCapacity(ctx.results.count)
-        for key in ctx.results.keys {
-            hits.append(SearchHit(id: externalIDs[Int(PackedDistance.slot(key))], distance: PackedDistance.distance(key)))
+        return bestHits(ctx, k: k)
+    }
+
+    /// The best `k` of the beam in `ctx.results`, ordered by distance then external id. Packed keys sort by
+    /// distance then slot with plain integer comparisons; only the hits tied with the k-th at the cut, and runs
+    /// of equal distance, need the external-id order fixed afterwards.
+    func bestHits(_ ctx: SearchContext, k: Int) -> [SearchHit] {
+        var keys = ctx.results.keys
+        keys.sort()
+        var cut = min(k, keys.count)
+        if cut > 0 {
+            let last = PackedDistance.distance(keys[cut - 1])
+            while cut < keys.count && PackedDistance.distance(keys[cut]) == last { cut += 1 }
         }
-        hits.sort(by: SearchHit.precedes)
+        var hits: [SearchHit] = []
+        hits.reserveCapacity(cut)
+        var tied = false
+        for i in 0..<cut {
+            let key = keys[i]
+            let d = PackedDistance.distance(key)
+            if let prev = hits.last, prev.distance == d { tied = true }
+            hits.append(SearchHit(id: externalIDs[Int(PackedDistance.slot(key))], distance: d))
+        }
+        if tied { hits.sort(by: SearchHit.precedes) }
         if hits.count > k { hits.removeLast(hits.count - k) }
         return hits
     }

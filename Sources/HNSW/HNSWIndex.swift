@@ -23,7 +23,7 @@ import VecCore
 /// - Deletes set a tombstone flag: the node stays navigable but is never returned.
 ///
 /// **Filters.** A `Bitset` allow-list over slots; disallowed nodes are traversed but not returned. When the
-/// allow-list is small (see `exactScanSelectivity`), the search scans the allowed slots exactly,
+/// allow-list is small (see `exactScanCostFactor`), the search scans the allowed slots exactly,
 /// which is both faster and exact there.
 public final class HNSWIndex: @unchecked Sendable {
     public let dimension: Int
@@ -58,18 +58,26 @@ public final class HNSWIndex: @unchecked Sendable {
     let contextPool = ContextPool()
     let levelMultiplier: Double
 
-    /// Default of `exactScanSelectivity`.
-    public static let defaultExactScanSelectivity = 0.02
-
-    /// Below this fraction of live slots allowed by a filter, a filtered search scans the allowed slots
-    /// exactly instead of walking the graph: with few allowed nodes the walk wades through mostly disallowed
-    /// nodes, costs more than scanning the allowed ones, and loses recall. The crossover was measured with
-    /// `vecbench filtered` on pypi-minilm-100k (docs/hnsw.md). 0 always walks the graph; 1 always scans.
-    public var exactScanSelectivity: Double {
-        get { Double(bitPattern: exactScanSelectivityBits.load(ordering: .relaxed)) }
-        set { exactScanSelectivityBits.store(newValue.bitPattern, ordering: .relaxed) }
+    /// When a filtered search scans the allowed slots exactly instead of walking the graph.
+    ///
+    /// A filtered graph walk must visit about `ef / s` nodes (s = allowed fraction) and compare each with up to
+    /// `2M` neighbours, while an exact scan compares the query with the `s · live` allowed vectors. The scan
+    /// is cheaper when `allowed² < factor · ef · 2M · live`; `vecbench filtered` on pypi-minilm-100k (M=16,
+    /// ef=64) put the crossover between 10 % and 20 % allowed (docs/performance.md), which this rule with
+    /// factor 1 places at 14 %. The rule also moves the crossover down as collections grow, as it should
+    /// (an exact scan costs O(n), the walk about O(log n)). 0 always walks the graph; `.infinity` always scans.
+    public var exactScanCostFactor: Double {
+        get { Double(bitPattern: exactScanCostFactorBits.load(ordering: .relaxed)) }
+        set { exactScanCostFactorBits.store(newValue.bitPattern, ordering: .relaxed) }
     }
-    let exactScanSelectivityBits = Atomic<UInt64>(HNSWIndex.defaultExactScanSelectivity.bitPattern)
+    let exactScanCostFactorBits = Atomic<UInt64>(Double(1).bitPattern)
+
+    /// Whether a search for `ef` with `allowed` of `live` slots allowed should scan exactly (see
+    /// `exactScanCostFactor`).
+    public func prefersExactScan(allowed: Int, live: Int, ef: Int) -> Bool {
+        let a = Double(allowed)
+        return a * a < exactScanCostFactor * Double(ef) * Double(parameters.connectivityLevel0) * Double(live)
+    }
 
     /// Creates an empty index.
     /// - Throws: `VecError.invalidDimension`, `.invalidParameter`.

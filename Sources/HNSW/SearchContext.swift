@@ -6,8 +6,8 @@ final class SearchContext {
     var tags: UnsafeMutablePointer<UInt16>
     var tagCapacity: Int
     var epoch: UInt16 = 0
-    var candidates = KeyHeap<MinOrder>()
-    var results = KeyHeap<MaxOrder>()
+    let candidates = KeyHeap<MinOrder>(capacity: 1024)
+    let results = KeyHeap<MaxOrder>(capacity: 512)
     let query: UnsafeMutablePointer<Float>
     let pending: UnsafeMutablePointer<UInt32>
     let pendingCapacity: Int
@@ -23,8 +23,6 @@ final class SearchContext {
         query.initialize(repeating: 0, count: stride)
         pendingCapacity = maxLinks
         pending = .allocate(capacity: maxLinks)
-        candidates.keys.reserveCapacity(1024)
-        results.keys.reserveCapacity(512)
     }
 
     deinit {

@@ -11,7 +11,7 @@ final class InMemoryBackend: APIBackend {
         var schema: CollectionSchema
         var indexes: [IndexRequest]
         var shards: Int
-        var consistency: ConsistencyLevel
+        var consistency: APIConsistencyLevel
         var properties: [String: String]
         var loaded = false
         var replicaNumber = 1
