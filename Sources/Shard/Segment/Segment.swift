@@ -22,6 +22,8 @@ extension Segment {
 
     /// Rows visible at `timestamp`.
     func visibility(at timestamp: UInt64) -> Bitset {
+        // `UInt64.max` reads everything: writes never carry it, and live rows have `supersededAt == .max`.
+        let timestamp = min(timestamp, UInt64.max - 1)
         let n = rowCount
         var words = [UInt64](repeating: 0, count: (n + 63) >> 6)
         insertedAt.withUnsafeBufferPointer { ins in
