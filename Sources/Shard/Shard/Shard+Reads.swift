@@ -74,31 +74,30 @@ extension Shard {
             let segments = state.allSegments
             var allows: [Bitset] = []
             for s in segments { allows.append(try s.allowList(at: timestamp, filter: expression)) }
-            // One task per segment; each searches every query.
-            let results = ResultSlots<Result<[[SearchHit]], VecError>>(count: segments.count)
+            // One task per (segment, query) pair, handed out to the shard's worker threads.
+            let pairs = segments.count * nq
+            let results = ResultSlots<Result<[SearchHit], VecError>>(count: pairs)
             vectors.withUnsafeBufferPointer { q in
-                pool.parallelFor(segments.count) { range, _ in
-                    for si in range {
-                        guard let index = segments[si].vectorIndexes[field] else { results.set(si, .success([])); continue }
-                        var perQuery: [[SearchHit]] = []
+                pool.parallelFor(pairs) { range, _ in
+                    for p in range {
+                        let si = p / nq
+                        let qi = p % nq
+                        guard let index = segments[si].vectorIndexes[field] else { results.set(p, .success([])); continue }
+                        let query = UnsafeBufferPointer(rebasing: q[(qi * d)..<((qi + 1) * d)])
                         do throws(VecError) {
-                            for qi in 0..<nq {
-                                let query = UnsafeBufferPointer(rebasing: q[(qi * d)..<((qi + 1) * d)])
-                                perQuery.append(try index.search(query, k: k, ef: beam, allowRows: allows[si]))
-                            }
-                            results.set(si, .success(perQuery))
+                            results.set(p, .success(try index.search(query, k: k, ef: beam, allowRows: allows[si])))
                         } catch {
-                            results.set(si, .failure(error))
+                            results.set(p, .failure(error))
                         }
                     }
                 }
             }
-            var perSegment: [[[SearchHit]]] = []
-            for si in 0..<segments.count {
-                switch results.get(si) {
-                case .success(let hits): perSegment.append(hits)
+            var perSegment: [[[SearchHit]]] = Array(repeating: [], count: segments.count)
+            for p in 0..<pairs {
+                switch results.get(p) {
+                case .success(let hits): perSegment[p / nq].append(hits)
                 case .failure(let e): throw .vector(e)
-                case nil: perSegment.append([])
+                case nil: perSegment[p / nq].append([])
                 }
             }
             var out: [SearchHits] = []
