@@ -154,3 +154,29 @@ import VecCore
         #expect(r >= 0.95, "recall@10 \(r)")
     }
 }
+
+extension ShardSearchTests {
+    /// Allow-lists map rows to HNSW slots correctly: each row's own vector, with a filter selecting only it,
+    /// finds it; a deleted row is never returned, even with a filter that selects only it.
+    @Test func hnswAllowListsMapRowsToSlots() throws {
+        let d = 16
+        let rows = 2_000
+        let base = TestData.uniform(count: rows, dimension: d, seed: 41)
+        let built = try Self.build(base: base, dimension: d, rows: rows,
+                                   spec: IndexSpec(fieldName: "vec", kind: .hnsw(m: 12, efConstruction: 60), metric: .l2),
+                                   sealRows: 700, hnswThreshold: 200, seed: 42)
+        defer { built.shard.close() }
+        let live = Dictionary(built.live(at: .max).map { ($0.id, $0.vector) }, uniquingKeysWith: { a, _ in a })
+        let deleted = Set(built.versions.map(\.id)).subtracting(live.keys)
+        #expect(!deleted.isEmpty)
+        for id in live.keys.sorted().filter({ $0 % 37 == 0 }) {
+            let hits = try built.shard.search(live[id]!, field: "vec", k: 1, filter: "id == \(id)")[0]
+            #expect(hits.primaryKeys == [.int(id)] && hits.distances == [0], "row \(id)")
+        }
+        for id in deleted.sorted().prefix(20) {
+            let old = built.versions.last { $0.id == id }!.vector
+            let hits = try built.shard.search(old, field: "vec", k: 1, filter: "id == \(id)")[0]
+            #expect(hits.primaryKeys.isEmpty, "deleted row \(id) returned")
+        }
+    }
+}

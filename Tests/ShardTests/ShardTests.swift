@@ -195,33 +195,31 @@ import VecCore
         #expect(try cos.query().count == 0)
     }
 
-    @Test func manifestRoundTripsAndRejectsGarbage() throws {
-        let m = ShardManifest(
-            checkpoint: LogPosition(7), lastTimestamp: 99, nextSegmentID: SegmentID(5), schema: Self.schema, specs: Self.flat,
-            segments: [.init(id: SegmentID(2), rowCount: 10, superseded: [(1, 50), (9, 60)]),
-                       .init(id: SegmentID(4), rowCount: 3, superseded: [])])
-        let bytes = m.encode()
-        #expect(try ShardManifest(decoding: bytes) == m)
-        for cut in [0, 8, 20, bytes.count / 2, bytes.count - 1] {
-            #expect(throws: ShardError.self) { _ = try ShardManifest(decoding: Array(bytes.prefix(cut))) }
+    @Test func varCharPrimaryKeys() throws {
+        let schema = CollectionSchema(fields: [
+            FieldSchema(name: "key", dataType: .varChar, isPrimaryKey: true, maxLength: 32),
+            FieldSchema(name: "vec", dataType: .floatVector, dimension: 2),
+        ])
+        func batch(_ keys: [String], _ x: Float) throws -> RowBatch {
+            try RowBatch(schema: schema, columns: [
+                Column(name: "key", data: .string(keys)),
+                Column(name: "vec", data: .floatVector(dimension: 2, values: keys.flatMap { _ in [x, 1] })),
+            ])
         }
-        #expect(throws: ShardError.self) { _ = try ShardManifest(decoding: bytes + [0]) }
-    }
-
-    @Test func hybridTimestampAndSegmentID() {
-        let t = HybridTimestamp.make(physicalMilliseconds: 1_700_000_000_000, logical: 5)
-        #expect(HybridTimestamp.physicalMilliseconds(of: t) == 1_700_000_000_000)
-        #expect(HybridTimestamp.logical(of: t) == 5)
-        #expect(SegmentID(42).description == "000000000000002a")
-        #expect(SegmentID(1) < SegmentID(2))
-    }
-
-    @Test func columnAppendKeepsValidityAndArrays() throws {
-        var a = try SchemaFixtures.peopleBatch().columns
-        let b = try SchemaFixtures.peopleBatch()
-        for i in a.indices { a[i].append(b.columns[i]) }
-        let doubled = try RowBatch(schema: SchemaFixtures.people, columns: a)
-        #expect(doubled.rowCount == 2 * b.rowCount)
-        for r in 0..<b.rowCount { #expect(doubled.row(r + b.rowCount) == b.row(r)) }
+        let dir = ShardFixtures.directory("varchar")
+        var shard = try Shard.open(directory: dir, schema: schema, indexes: [], options: ShardFixtures.options())
+        try shard.insert(try batch(["a", "b", "c"], 1), timestamp: 1)
+        try shard.flush()
+        try shard.upsert(try batch(["b"], 5), timestamp: 2)
+        #expect(try shard.delete(where: "key like \"c%\"", timestamp: 3) == 1)
+        #expect(try shard.delete(primaryKeys: [.string("a")], timestamp: 4) == 1)
+        shard.close()
+        shard = try Shard.open(directory: dir, schema: schema, indexes: [], options: ShardFixtures.options())
+        defer { shard.close() }
+        let rows = try shard.get(primaryKeys: [.string("a"), .string("b"), .string("c")], outputFields: ["vec"])
+        #expect(rows.primaryKeys == [.string("b")])
+        #expect(rows.column(named: "vec")?.data == .floatVector(dimension: 2, values: [5, 1]))
+        #expect(try shard.query(timestamp: 1).count == 3)
+        #expect(shard.indexes == [IndexSpec(fieldName: "vec", kind: .flat, metric: .l2)])
     }
 }
