@@ -1,9 +1,11 @@
 import Foundation
 import Shard
 
-/// The workload of the Shard crash test (`ShardCrashHelper shard <dir> <round> [max-ops]`): random inserts,
-/// upserts, deletes by key and by filter, flushes and compactions through a `Shard`, each announced before it
-/// starts (`op <seq> <kind> <args>`) and acknowledged once it returned (`ack <seq>`), one write(2) per line.
+/// The workload of the Shard crash test (`ShardCrashHelper shard <dir> <round> [max-ops] [seed]`): a main
+/// thread runs random inserts, upserts, deletes by key and by filter, flushes and compactions through a
+/// `Shard`, while two background threads insert fresh keys concurrently (group commit). Each operation is
+/// announced before it starts (`op <tag> <kind> <args>`) and acknowledged once it returned (`ack <tag>`), one
+/// write(2) per line; an operation refused for a timestamp race is never acknowledged.
 /// The parent kills it with SIGKILL and checks the reopened shard against the acknowledged operations.
 ///
 /// Every row's vector is a function of its key and value (`vector(id:value:)`), so a torn row shows.
@@ -62,11 +64,37 @@ public enum ShardCrashWorkload {
             }
         } catch { fail("query: \(error)") }
         say("ready \(live.count)")
+        // Two background writers insert fresh keys concurrently (group commit); their values are ≡ 96 (mod 97)
+        // so no `delf` (r < 96) touches them, and the main loop never picks their keys.
+        let clock = TimestampClock(start: shard.statistics.lastTimestamp + 1)
+        for writer in 1...2 {
+            Thread.detachNewThread {
+                var id = Int64(round) * 1_000_000 + 500_000 + Int64(writer) * 100_000
+                for seq in 0..<maxOps {
+                    let rows = (0..<(1 + seq % 4)).map { _ -> (id: Int64, value: Int64) in
+                        id += 1
+                        return (id, 97 * id + 96)
+                    }
+                    say("op b\(writer)-\(seq) ins " + rows.map { "\($0.id):\($0.value)" }.joined(separator: ","))
+                    while true {
+                        do {
+                            try shard.insert(try batch(rows), timestamp: clock.next())
+                            break
+                        } catch ShardError.timestampRegression {
+                            continue  // another writer was admitted with a later timestamp first: take a new one
+                        } catch {
+                            fail("background insert: \(error)")
+                        }
+                    }
+                    say("ack b\(writer)-\(seq)")
+                }
+            }
+        }
         var rng = CrashWorkload.Generator(seed: round &* 0x9E37_79B9_7F4A_7C15 &+ (args.count > 3 ? UInt64(args[3]) ?? 0 : 0))
-        var ts = shard.statistics.lastTimestamp + 1
         var nextID = Int64(round) * 1_000_000
         for seq in 0..<maxOps {
             let dice = Int.random(in: 0..<100, using: &rng)
+            let ts = clock.next()
             let keys = Array(live.keys)
             do {
                 if dice < 50 || keys.isEmpty {
@@ -89,7 +117,7 @@ public enum ShardCrashWorkload {
                     try shard.delete(primaryKeys: ids.map { .int($0) }, timestamp: ts)
                     for id in ids { live[id] = nil }
                 } else if dice < 90 {
-                    let r = Int64.random(in: 0..<97, using: &rng)
+                    let r = Int64.random(in: 0..<96, using: &rng)
                     say("op \(seq) delf \(r)")
                     try shard.delete(where: filter(r), timestamp: ts)
                     live = live.filter { $0.value % 97 != r }
@@ -100,11 +128,13 @@ public enum ShardCrashWorkload {
                     say("op \(seq) compact")
                     try shard.compact()
                 }
+            } catch ShardError.timestampRegression {
+                // Lost the race with a background writer: the operation did not happen (never acknowledged).
+                continue
             } catch {
                 fail("op \(seq): \(error)")
             }
             say("ack \(seq)")
-            ts += 1
         }
         shard.close()
         say("done")
@@ -112,3 +142,16 @@ public enum ShardCrashWorkload {
     }
 }
 
+
+/// Hands out increasing timestamps to the workload's threads.
+final class TimestampClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: UInt64
+    init(start: UInt64) { value = start }
+    func next() -> UInt64 {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}

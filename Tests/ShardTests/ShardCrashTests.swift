@@ -85,7 +85,7 @@ import Testing
             if rng.next() % 10 == 0 {
                 usleep(UInt32(rng.next() % 30_000))  // during start-up and recovery
             } else {
-                let lines = 2 + Int(rng.next() % 60)
+                let lines = 2 + Int(rng.next() % 400)
                 while head.reduce(0, { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }) < lines {
                     let chunk = reader.availableData
                     if chunk.isEmpty { break }
@@ -103,15 +103,19 @@ import Testing
             let output = String(decoding: head, as: UTF8.self)
             var lines = output.split(separator: "\n", omittingEmptySubsequences: false)
             if !output.hasSuffix("\n") { lines.removeLast() }
-            var pending: [Substring]?
+            // Announced but unacknowledged operations: at most one per writer thread.
+            var pending: [Substring: [Substring]] = [:]
             for line in lines {
                 let f = line.split(separator: " ")
                 if f.first == "op" {
-                    pending = f
+                    // The main thread is sequential: a new announcement ends its previous (refused) one.
+                    if !f[1].hasPrefix("b") { pending = pending.filter { $0.key.hasPrefix("b") } }
+                    pending[f[1]] = f
                 } else if f.first == "ack" {
-                    guard let p = pending, p[1] == f[1] else { throw Failure("round \(round): ack without op: \(line)") }
+                    guard f.count == 2, let p = pending.removeValue(forKey: f[1]) else {
+                        throw Failure("round \(round): ack without op: \(line)")
+                    }
                     try apply(p, to: &model)
-                    pending = nil
                     acks += 1
                 } else if f.first == "ready" {
                     guard f.count == 2, Int(f[1]) == model.count else {
@@ -120,8 +124,25 @@ import Testing
                 }
             }
             let found = try actual(directory)
+            // Background inserts (fresh keys, untouched by other operations) in flight: wholly or not at all.
+            var mainPending: [Substring]?
+            for (tag, op) in pending {
+                guard tag.hasPrefix("b") else {
+                    mainPending = op
+                    continue
+                }
+                var after: [Int64: Int64] = [:]
+                try apply(op, to: &after)
+                let present = after.filter { found[$0.key] == $0.value }.count
+                if present == after.count {
+                    model.merge(after) { $1 }
+                    pendingApplied += 1
+                } else if present != 0 || after.keys.contains(where: { found[$0] != nil }) {
+                    throw Failure("round \(round): in-flight insert \(tag) partly applied")
+                }
+            }
             if found == model { continue }
-            if let p = pending {
+            if let p = mainPending {
                 var after = model
                 try apply(p, to: &after)
                 if found == after {
@@ -132,7 +153,7 @@ import Testing
             }
             let missing = model.filter { found[$0.key] != $0.value }.prefix(5)
             let extra = found.filter { model[$0.key] != $0.value }.prefix(5)
-            throw Failure("round \(round): state differs from the acknowledged operations (pending \(pending?.joined(separator: " ") ?? "none")); "
+            throw Failure("round \(round): state differs from the acknowledged operations (pending \(mainPending?.joined(separator: " ") ?? "none")); "
                 + "missing or changed \(Array(missing)), unexpected \(Array(extra))")
         }
         return (acks, pendingApplied)

@@ -222,4 +222,45 @@ import VecCore
         #expect(try shard.query(timestamp: 1).count == 3)
         #expect(shard.indexes == [IndexSpec(fieldName: "vec", kind: .flat, metric: .l2)])
     }
+
+    @Test func concurrentInsertsShareFsyncsAndApplyInLogOrder() throws {
+        let dir = ShardFixtures.directory("group")
+        var options = ShardFixtures.options()
+        options.sealPolicy = SealPolicy(maxRows: 150, maxBytes: 1 << 30, maxAgeMilliseconds: 1 << 40)
+        var shard = try Shard.open(directory: dir, schema: Self.schema, indexes: Self.flat, options: options)
+        let clock = NSLock()
+        nonisolated(unsafe) var next: UInt64 = 0
+        let failures = NSLock()
+        nonisolated(unsafe) var errors: [String] = []
+        let writers = 6
+        let perWriter = 40
+        let s = shard
+        DispatchQueue.concurrentPerform(iterations: writers) { w in
+            for i in 0..<perWriter {
+                let ids = (0..<3).map { Int64(w * 10_000 + i * 3 + $0) }
+                while true {
+                    clock.lock(); next += 1; let ts = next; clock.unlock()
+                    do {
+                        try s.insert(try Self.batch(ids), timestamp: ts)
+                        break
+                    } catch ShardError.timestampRegression {
+                        continue
+                    } catch {
+                        failures.lock(); errors.append("\(error)"); failures.unlock()
+                        return
+                    }
+                }
+            }
+        }
+        #expect(errors.isEmpty, "\(errors.prefix(3))")
+        let stats = shard.log.statistics
+        #expect(stats.appendedRecords == writers * perWriter)
+        #expect(stats.groupCommits < stats.appendedRecords, "no fsync was shared: \(stats)")
+        #expect(try shard.query(limit: 10_000).count == writers * perWriter * 3)
+        #expect(shard.statistics.sealedSegments >= 3)  // seals ran inside the group-committed writes
+        shard.close()
+        shard = try Shard.open(directory: dir, schema: Self.schema, indexes: Self.flat, options: options)
+        defer { shard.close() }
+        #expect(try shard.query(limit: 10_000).count == writers * perWriter * 3)
+    }
 }

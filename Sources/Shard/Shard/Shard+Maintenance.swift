@@ -6,9 +6,11 @@ extension Shard {
     /// checkpoint is the log's end, and truncates the log below it. Also persists deletions applied to sealed
     /// segments since the last flush.
     public func flush() throws(ShardError) {
-        try lock.writing { () throws(ShardError) in
-            try checkOpen()
-            try flushLocked()
+        try sequencer.exclusively { () throws(ShardError) in
+            try lock.writing { () throws(ShardError) in
+                try checkOpen()
+                try flushLocked()
+            }
         }
     }
 
@@ -17,11 +19,13 @@ extension Shard {
     /// shard. Returns whether it sealed.
     @discardableResult
     public func sealIfDue() throws(ShardError) -> Bool {
-        try lock.writing { () throws(ShardError) -> Bool in
-            try checkOpen()
-            guard sealIsDue() else { return false }
-            try flushLocked()
-            return true
+        try sequencer.exclusively { () throws(ShardError) -> Bool in
+            try lock.writing { () throws(ShardError) -> Bool in
+                try checkOpen()
+                guard sealIsDue() else { return false }
+                try flushLocked()
+                return true
+            }
         }
     }
 
@@ -50,7 +54,7 @@ extension Shard {
             try s.write(to: store)
             newSegment = s
         }
-        let checkpoint = log.endPosition
+        let checkpoint = state.appliedEnd
         let next = newSegment == nil ? state.nextSegmentID : SegmentID(state.nextSegmentID.rawValue + 1)
         let segments = state.sealed + (newSegment.map { [$0] } ?? [])
         try commitManifest(state.manifest(checkpoint: checkpoint, nextSegmentID: next, segments: segments, schema: schema, specs: indexes))
@@ -76,7 +80,7 @@ extension Shard {
     /// since; pass an older timestamp to keep that history).
     @discardableResult
     public func compact(dropSupersededAtOrBefore cutoff: UInt64? = nil) throws(ShardError) -> CompactionReport {
-        try lock.writing { () throws(ShardError) -> CompactionReport in
+        try sequencer.exclusively { () throws(ShardError) -> CompactionReport in try lock.writing { () throws(ShardError) -> CompactionReport in
             try checkOpen()
             try flushLocked()
             let drop = cutoff ?? state.lastTimestamp
@@ -129,7 +133,7 @@ extension Shard {
             }
             for s in candidates { s.delete(from: store) }
             return report
-        }
+        } }
     }
 
     /// A sealed segment over `rows` with its vector indexes built (HNSW graphs on `pool`).

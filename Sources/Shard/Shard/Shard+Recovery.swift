@@ -35,6 +35,7 @@ extension Shard {
             let shard = Shard(schema: schema, indexes: specs, directory: directory, options: options, log: log,
                               store: store, state: state)
             try shard.replay()
+            shard.sequencer.resume(lastTimestamp: state.lastTimestamp)
             return shard
         } catch {
             log.close()
@@ -115,6 +116,7 @@ extension Shard {
                 }
                 state.lastTimestamp = record.timestamp
                 position = record.position.next
+                state.appliedEnd = position
             }
         }
     }

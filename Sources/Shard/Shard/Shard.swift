@@ -18,8 +18,10 @@ import VecCore
 /// ## Threading contract
 /// All methods are synchronous and may block on disk I/O and CPU (searches, index builds): call them from
 /// dedicated threads, never from Swift's cooperative pool. The class is thread-safe: reads (`get`, `query`,
-/// `search`) run concurrently with each other; writes and maintenance are serialised and exclude reads.
-/// Searches fan out over segments on the shard's own `WorkerPool`.
+/// `search`) run concurrently with each other; concurrent inserts/upserts share log fsyncs (group commit,
+/// `WriteSequencer`) and are applied one at a time in log order, excluding reads while they apply; deletes,
+/// flush and compaction wait for earlier writes and run alone. Searches fan out over (segment, query)
+/// pairs on the shard's own `WorkerPool`.
 ///
 /// ## Timestamps
 /// Every write carries a hybrid timestamp (`HybridTimestamp`); timestamps must not decrease from one write
@@ -37,6 +39,8 @@ public final class Shard: @unchecked Sendable {
     let store: any ObjectStore
     let pool: WorkerPool
     let lock = ReadWriteLock()
+    /// Orders writes (group commit, log order = apply order).
+    let sequencer: WriteSequencer
     /// Mutable state; every access holds `lock`.
     let state: ShardState
 
@@ -50,6 +54,7 @@ public final class Shard: @unchecked Sendable {
         self.store = store
         self.state = state
         self.pool = WorkerPool(threads: options.workerThreads)
+        self.sequencer = WriteSequencer(lastTimestamp: state.lastTimestamp)
     }
 
     deinit { pool.shutdown() }
@@ -59,7 +64,7 @@ public final class Shard: @unchecked Sendable {
     // MARK: - Writes
 
     /// Inserts `batch` at `timestamp`. A row whose primary key already exists replaces it (latest write wins).
-    /// Returns once the batch is durable in the log.
+    /// Returns once the batch is durable in the log and applied. Concurrent inserts share log fsyncs.
     /// - Throws: `ShardError.timestampRegression`, `.invalidArgument` (foreign schema, zero vector for COSINE),
     ///   `.log` (record too large or the log failed), `.closed`.
     public func insert(_ batch: RowBatch, timestamp: UInt64) throws(ShardError) {
@@ -73,14 +78,16 @@ public final class Shard: @unchecked Sendable {
     }
 
     /// Deletes the rows with these primary keys at `timestamp` (tombstones: reads before `timestamp` still see
-    /// them). Keys that do not exist are ignored.
+    /// them). Keys that do not exist are ignored. Waits for earlier writes to be applied.
     /// - Returns: how many live rows were deleted.
     @discardableResult
     public func delete(primaryKeys keys: [PrimaryKey], timestamp: UInt64) throws(ShardError) -> Int {
-        try lock.writing { () throws(ShardError) -> Int in
-            try checkWritable(timestamp: timestamp)
-            for key in keys { try checkKeyType(key) }
-            return try logAndApplyDelete(keys, timestamp: timestamp)
+        for key in keys { try checkKeyType(key) }
+        return try sequencer.exclusively(timestamp: timestamp) { () throws(ShardError) -> Int in
+            try lock.writing { () throws(ShardError) -> Int in
+                try checkOpen()
+                return try logAndApplyDelete(keys, timestamp: timestamp)
+            }
         }
     }
 
@@ -90,61 +97,82 @@ public final class Shard: @unchecked Sendable {
     public func delete(where filter: String, parameters: [String: FieldValue] = [:], timestamp: UInt64) throws(ShardError) -> Int {
         let expression: FilterExpression
         do { expression = try FilterExpression(filter, schema: schema, parameters: parameters) } catch { throw .filter(error) }
-        return try lock.writing { () throws(ShardError) -> Int in
-            try checkWritable(timestamp: timestamp)
-            var keys: [PrimaryKey] = []
-            for segment in state.allSegments {
-                let allow = try segment.allowList(at: HybridTimestamp.latest, filter: expression)
-                let pk = segment.primaryKeyColumn
-                allow.forEachSet { keys.append(PrimaryKey.key(of: pk, at: $0)) }
+        return try sequencer.exclusively(timestamp: timestamp) { () throws(ShardError) -> Int in
+            try lock.writing { () throws(ShardError) -> Int in
+                try checkOpen()
+                var keys: [PrimaryKey] = []
+                for segment in state.allSegments {
+                    let allow = try segment.allowList(at: HybridTimestamp.latest, filter: expression)
+                    let pk = segment.primaryKeyColumn
+                    allow.forEachSet { keys.append(PrimaryKey.key(of: pk, at: $0)) }
+                }
+                return try logAndApplyDelete(keys, timestamp: timestamp)
             }
-            return try logAndApplyDelete(keys, timestamp: timestamp)
         }
     }
 
     static let upsertKind = LogRecordKind.user(1)
 
+    /// Group-committed write: ticket + enqueue (log order), wait for the fsync unlocked, apply in turn.
     private func write(_ batch: RowBatch, timestamp: UInt64, kind: LogRecordKind) throws(ShardError) {
         guard batch.schema == schema else { throw .invalidArgument("the batch was built for a different schema") }
         try checkVectors(batch)
         if batch.rowCount == 0 { return }
         let payload = Data(batch.encode())
-        try lock.writing { () throws(ShardError) in
-            try checkWritable(timestamp: timestamp)
-            do { _ = try log.appendSynchronously(kind: kind, timestamp: timestamp, payload: payload) } catch {
-                throw .log("append failed: \(error)")
+        guard payload.count <= log.options.maxRecordBytes else {
+            throw .invalidArgument("the batch encodes to \(payload.count) bytes, over the log's record limit of "
+                + "\(log.options.maxRecordBytes); split it")
+        }
+        let outcome = AppendOutcome()
+        let ticket = try sequencer.admit(timestamp: timestamp) {
+            log.core.enqueue(LogAppendRequest(kind: kind, timestamp: timestamp, payload: payload) { outcome.complete($0) })
+        }
+        let result = outcome.wait()
+        try sequencer.inTurn(ticket) { () throws(ShardError) in
+            let position: LogPosition
+            switch result {
+            case .success(let p): position = p
+            case .failure(let e):
+                sequencer.refuse("the log failed: \(e); reopen the shard")
+                throw .log("append failed: \(e)")
             }
-            do throws(ShardError) {
-                try state.applyInsert(batch, timestamp: timestamp, encodedBytes: payload.count,
-                                      now: options.clock(), pool: pool)
-            } catch {
-                state.failure = "applying a logged insert failed: \(error)"
-                throw error
+            try lock.writing { () throws(ShardError) in
+                try checkOpen()
+                do throws(ShardError) {
+                    try state.applyInsert(batch, timestamp: timestamp, encodedBytes: payload.count,
+                                          now: options.clock(), pool: pool)
+                } catch {
+                    fail("applying logged record \(position) failed: \(error)")
+                    throw error
+                }
+                state.lastTimestamp = timestamp
+                state.appliedEnd = position.next
+                sealIfDueLocked()
             }
-            state.lastTimestamp = timestamp
-            sealIfDueLocked()
         }
     }
 
+    /// With the write lock held and no other write in flight.
     private func logAndApplyDelete(_ keys: [PrimaryKey], timestamp: UInt64) throws(ShardError) -> Int {
         let live = keys.filter { state.latest[$0] != nil }
         if live.isEmpty { return 0 }
         let payload = Data(PrimaryKeyList.encode(live, type: primaryKeyField.dataType))
-        do { _ = try log.appendSynchronously(kind: .deleteBatch, timestamp: timestamp, payload: payload) } catch {
+        let position: LogPosition
+        do { position = try log.appendSynchronously(kind: .deleteBatch, timestamp: timestamp, payload: payload) } catch {
+            sequencer.refuse("the log failed: \(error); reopen the shard")
             throw .log("append failed: \(error)")
         }
         let n = state.applyDelete(live, timestamp: timestamp)
         state.lastTimestamp = timestamp
+        state.appliedEnd = position.next
         sealIfDueLocked()
         return n
     }
 
-    func checkWritable(timestamp: UInt64) throws(ShardError) {
-        try checkOpen()
-        guard timestamp >= state.lastTimestamp else {
-            throw .timestampRegression(given: timestamp, last: state.lastTimestamp)
-        }
-        guard timestamp != HybridTimestamp.latest else { throw .invalidArgument("timestamp UInt64.max is reserved for reads") }
+    /// Memory and log may disagree from here on: refuse everything until reopened (replay repairs it).
+    func fail(_ reason: String) {
+        state.failure = reason
+        sequencer.refuse(reason)
     }
 
     func checkOpen() throws(ShardError) {
@@ -176,11 +204,14 @@ public final class Shard: @unchecked Sendable {
     /// Closes the log and stops the workers. Later calls throw `ShardError.closed`. Idempotent.
     /// Unflushed rows are safe in the log and come back on the next `open`.
     public func close() {
-        lock.writing { () -> Void in
-            if state.closed { return }
-            state.closed = true
-            log.close()
+        try? sequencer.exclusively { () -> Void in
+            lock.writing { () -> Void in
+                if state.closed { return }
+                state.closed = true
+                log.close()
+            }
         }
+        sequencer.refuse("the shard is closed")
         pool.shutdown()
     }
 

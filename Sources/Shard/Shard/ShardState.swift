@@ -20,6 +20,9 @@ final class ShardState: @unchecked Sendable {
     var nextSegmentID: SegmentID
     /// Log position from which recovery replays (everything below is in segments).
     var checkpoint: LogPosition
+    /// Position after the last log record applied in memory: the next flush's checkpoint. With group commit,
+    /// records past it may already be durable (they are applied next, or replayed after a crash).
+    var appliedEnd: LogPosition
     var closed = false
     /// Set when memory and log may disagree (an apply failed after the log accepted the record).
     var failure: String?
@@ -30,6 +33,7 @@ final class ShardState: @unchecked Sendable {
         self.growing = growing
         self.nextSegmentID = nextSegmentID
         self.checkpoint = checkpoint
+        self.appliedEnd = checkpoint
     }
 
     /// Sealed segments then the growing one: the order of query results.
