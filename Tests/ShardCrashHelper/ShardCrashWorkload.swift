@@ -58,7 +58,7 @@ public enum ShardCrashWorkload {
         }
         var live: [Int64: Int64] = [:]
         do {
-            let rows = try shard.query(outputFields: ["val"], limit: 16_384)
+            let rows = try shard.query(outputFields: ["val"], limit: 10_000_000)
             for i in 0..<rows.count {
                 if case .int(let id) = rows.primaryKeys[i], case .int(let v) = rows.row(i)["val"] { live[id] = v }
             }

@@ -43,7 +43,7 @@ import Testing
     static func actual(_ directory: String) throws -> [Int64: Int64] {
         let shard = try Shard.open(directory: directory, schema: W.schema, indexes: W.indexes, options: W.options())
         defer { shard.close() }
-        let rows = try shard.query(outputFields: ["vec", "val"], limit: 16_384)
+        let rows = try shard.query(outputFields: ["vec", "val"], limit: 10_000_000)
         var out: [Int64: Int64] = [:]
         guard case .floatVector(_, let vectors)? = rows.column(named: "vec")?.data,
             case .int64(let values)? = rows.column(named: "val")?.data
