@@ -10,11 +10,12 @@ let ingestCommand = BenchCommand(
     run: runIngestBenchmark)
 
 private let ingestUsage = """
-    usage: vecbench ingest --data DIR [--limit 100000] [--batch 1000] [--m 16] [--ef-construction 100]
+    usage: vecbench ingest --data DIR [--limit 100000] [--batch 1000] [--writers 1] [--m 16] [--ef-construction 100]
                            [--growing-hnsw-threshold N] [--threads T] [--dir DIR]
       --data    directory with base.f16bin (or base.fbin), e.g. ../shared/datasets/pypi-minilm-100k
       --limit   rows to ingest
-      --batch   rows per insert (one log record and one fsync each)
+      --batch   rows per insert (one log record each)
+      --writers concurrent inserting threads (their records share fsyncs: group commit)
       --growing-hnsw-threshold  rows at which the growing segment starts its HNSW graph (default: never while
                 ingesting, so the graph is built by the flush)
       --threads worker threads for index builds (default: all cores)
@@ -24,7 +25,7 @@ private let ingestUsage = """
 
 private func runIngestBenchmark(_ args: [String]) throws {
     let flags = try FlagParser(
-        args, valued: ["--data", "--limit", "--batch", "--m", "--ef-construction", "--growing-hnsw-threshold", "--threads", "--dir"],
+        args, valued: ["--data", "--limit", "--batch", "--writers", "--m", "--ef-construction", "--growing-hnsw-threshold", "--threads", "--dir"],
         switches: ["--help", "-h"])
     if flags.has("--help") || flags.has("-h") {
         print(ingestUsage, terminator: "")
@@ -36,6 +37,8 @@ private func runIngestBenchmark(_ args: [String]) throws {
     let m = try flags.int("--m", default: 16)
     let efConstruction = try flags.int("--ef-construction", default: 100)
     let threads = try flags.int("--threads", default: ProcessInfo.processInfo.activeProcessorCount)
+    let writers = try flags.int("--writers", default: 1)
+    guard writers > 0 else { throw BenchError("--writers must be positive") }
     guard limit > 0, batchRows > 0, threads > 0 else { throw BenchError("--limit, --batch and --threads must be positive") }
     let growingThreshold = try flags.int("--growing-hnsw-threshold", default: limit + 1)
     let basePath = FileManager.default.fileExists(atPath: data + "/base.f16bin") ? data + "/base.f16bin" : data + "/base.fbin"
@@ -73,18 +76,36 @@ private func runIngestBenchmark(_ args: [String]) throws {
 
     var shard = try Shard.open(directory: dir, schema: schema, indexes: indexes, options: options)
     var t0 = DispatchTime.now().uptimeNanoseconds
-    var latencies: [Double] = []
-    for (i, batch) in batches.enumerated() {
-        let b0 = DispatchTime.now().uptimeNanoseconds
-        try shard.insert(batch, timestamp: HybridTimestamp.make(physicalMilliseconds: UInt64(i + 1)))
-        latencies.append(Double(DispatchTime.now().uptimeNanoseconds - b0) / 1e6)
+    let recorder = IngestRecorder()
+    let s = shard
+    let all = batches
+    DispatchQueue.concurrentPerform(iterations: writers) { w in
+        for i in stride(from: w, to: all.count, by: writers) {
+            while true {
+                let b0 = DispatchTime.now().uptimeNanoseconds
+                do {
+                    try s.insert(all[i], timestamp: recorder.nextTimestamp())
+                    recorder.record(Double(DispatchTime.now().uptimeNanoseconds - b0) / 1e6)
+                    break
+                } catch ShardError.timestampRegression {
+                    continue  // another writer was admitted with a later timestamp first
+                } catch {
+                    recorder.fail("\(error)")
+                    return
+                }
+            }
+        }
     }
+    if let failure = recorder.failure { throw BenchError("insert failed: \(failure)") }
     let insertSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+    var latencies = recorder.latencies
     latencies.sort()
     let p50 = latencies[latencies.count / 2]
     let p99 = latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
-    print(String(format: "insert:  %.0f rows/s, %.1f MB/s (%d fsync'd batches, p50 %.2f ms, p99 %.2f ms per batch)",
-                 Double(n) / insertSeconds, Double(n * d * 4) / insertSeconds / 1e6, batches.count, p50, p99))
+    let logStats = shard.logStatistics
+    print(String(format: "insert:  %.0f rows/s, %.1f MB/s (%d batches from %d writer(s) in %d fsyncs, p50 %.2f ms, p99 %.2f ms per batch)",
+                 Double(n) / insertSeconds, Double(n * d * 4) / insertSeconds / 1e6, batches.count, writers,
+                 logStats.groupCommits, p50, p99))
 
     t0 = DispatchTime.now().uptimeNanoseconds
     try shard.flush()
@@ -109,4 +130,31 @@ private func runIngestBenchmark(_ args: [String]) throws {
     }
     print("check:   \(found)/\(probes) base vectors find themselves after reopen")
     shard.close()
+}
+
+/// Latencies, timestamps and the first failure of the concurrent inserting threads.
+private final class IngestRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var timestamp: UInt64 = 0
+    private(set) var latencies: [Double] = []
+    private(set) var failure: String?
+
+    func nextTimestamp() -> UInt64 {
+        lock.lock()
+        defer { lock.unlock() }
+        timestamp += 1
+        return HybridTimestamp.make(physicalMilliseconds: timestamp)
+    }
+
+    func record(_ ms: Double) {
+        lock.lock()
+        latencies.append(ms)
+        lock.unlock()
+    }
+
+    func fail(_ message: String) {
+        lock.lock()
+        if failure == nil { failure = message }
+        lock.unlock()
+    }
 }

@@ -237,6 +237,9 @@ public final class Shard: @unchecked Sendable {
         }
     }
 
+    /// The shard log's counters (appended records, fsyncs shared by group commit, …).
+    public var logStatistics: ChannelLog.Statistics { log.statistics }
+
     /// The ids of the sealed segments, ascending.
     public var sealedSegmentIDs: [SegmentID] { lock.reading { state.sealed.map(\.id) } }
 }
