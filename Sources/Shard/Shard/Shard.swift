@@ -65,8 +65,8 @@ public final class Shard: @unchecked Sendable {
 
     /// Inserts `batch` at `timestamp`. A row whose primary key already exists replaces it (latest write wins).
     /// Returns once the batch is durable in the log and applied. Concurrent inserts share log fsyncs.
-    /// - Throws: `ShardError.timestampRegression`, `.invalidArgument` (foreign schema, zero vector for COSINE),
-    ///   `.log` (record too large or the log failed), `.closed`.
+    /// - Throws: `ShardError.timestampRegression` (retry with a fresh timestamp), `.invalidArgument` (foreign
+    ///   schema, zero vector for COSINE, batch over the log's record limit), `.log` (the log failed), `.closed`.
     public func insert(_ batch: RowBatch, timestamp: UInt64) throws(ShardError) {
         try write(batch, timestamp: timestamp, kind: .insertBatch)
     }
@@ -217,15 +217,22 @@ public final class Shard: @unchecked Sendable {
 
     /// Counters for tests and monitoring.
     public struct Statistics: Sendable, Equatable {
+        /// Sealed segments loaded.
         public var sealedSegments: Int
+        /// Rows stored in sealed segments, superseded versions included.
         public var sealedRows: Int
+        /// Rows in the growing segment, superseded versions included.
         public var growingRows: Int
-        /// Rows visible now.
+        /// Rows visible now (one per live primary key).
         public var liveRows: Int
+        /// Timestamp of the last write applied.
         public var lastTimestamp: UInt64
+        /// Log position recovery would replay from (the last flush's checkpoint).
         public var checkpoint: LogPosition
         /// Whether the growing segment's HNSW fields use a graph yet.
         public var growingUsesHNSW: Bool
+        /// Why the last automatic seal failed (nil once one succeeds); it is retried on the next write.
+        public var lastSealError: String?
     }
 
     public var statistics: Statistics {
@@ -233,7 +240,8 @@ public final class Shard: @unchecked Sendable {
             Statistics(
                 sealedSegments: state.sealed.count, sealedRows: state.sealed.reduce(0) { $0 + $1.rowCount },
                 growingRows: state.growing.rowCount, liveRows: state.latest.count, lastTimestamp: state.lastTimestamp,
-                checkpoint: state.checkpoint, growingUsesHNSW: state.growing.vectorIndexes.values.contains { $0.isHNSW })
+                checkpoint: state.checkpoint, growingUsesHNSW: state.growing.vectorIndexes.values.contains { $0.isHNSW },
+                lastSealError: state.sealError.map { "\($0)" })
         }
     }
 
