@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "CVecSupport"),
         .target(name: "VecCore", dependencies: ["CVecSupport"], swiftSettings: hotFlags),
         .target(name: "HNSW", dependencies: ["VecCore", "CVecSupport"], swiftSettings: hotFlags),
-        .target(name: "Shard", dependencies: ["VecCore"], swiftSettings: hotFlags),
+        .target(name: "Shard", dependencies: ["VecCore", "HNSW"], swiftSettings: hotFlags),
         .target(name: "TestSupport", dependencies: ["VecCore"], swiftSettings: hotFlags),
         .target(name: "CEpoll"),
         .target(name: "Net", dependencies: ["CEpoll"], swiftSettings: hotFlags),
@@ -57,7 +57,7 @@ let package = Package(
             name: "ShardCrashHelper", dependencies: ["Shard"], path: "Tests/ShardCrashHelper",
             swiftSettings: cpuFlags),
         .testTarget(
-            name: "ShardTests", dependencies: ["Shard", "VecCore", "ShardCrashHelper"], swiftSettings: cpuFlags),
+            name: "ShardTests", dependencies: ["Shard", "VecCore", "HNSW", "TestSupport", "ShardCrashHelper"], swiftSettings: cpuFlags),
         .testTarget(name: "NetTests", dependencies: ["Net"], swiftSettings: cpuFlags),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: cpuFlags),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Net", "JSON"], swiftSettings: cpuFlags),

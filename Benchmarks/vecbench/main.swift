@@ -13,6 +13,7 @@ let commands: [BenchCommand] = [
     filterBench,
     embedCommand,
     executorCommand,
+    ingestCommand,
     apiCommand,
 ]
 

@@ -118,23 +118,38 @@ extension HNSWIndex {
                                    level: Int) -> (UInt32, Float) {
         var cur = start, curDist = distance
         let cap = UInt32(capacity)
+        let stride = vectors.stride
         let maxLinks = UInt32(parameters.connectivity)
         var changed = true
         while changed {
             changed = false
             let list = links(cur, level)
-            let n = min(vec_load_acquire_u32(list), maxLinks)
-            var i: UInt32 = 1
-            while i <= n {
-                let cand = list[Int(i)]
-                i &+= 1
-                if cand >= cap { continue }
-                let d = K.distance(q, vectors.pointer(Int(cand)), vectors.stride)
-                if d < curDist {
-                    curDist = d
-                    cur = cand
-                    changed = true
+            let n = Int(min(vec_load_acquire_u32(list), maxLinks))
+            // Neighbours four at a time (one pass over the query per four vectors), as on level 0.
+            var i = 1
+            while i &+ 3 <= n {
+                let c0 = list[i], c1 = list[i &+ 1], c2 = list[i &+ 2], c3 = list[i &+ 3]
+                i &+= 4
+                guard c0 < cap, c1 < cap, c2 < cap, c3 < cap else {
+                    for c in [c0, c1, c2, c3] where c < cap {
+                        let d = K.distance(q, vectors.pointer(Int(c)), stride)
+                        if d < curDist { curDist = d; cur = c; changed = true }
+                    }
+                    continue
                 }
+                let d = K.distance4(q, vectors.pointer(Int(c0)), vectors.pointer(Int(c1)),
+                                    vectors.pointer(Int(c2)), vectors.pointer(Int(c3)), stride)
+                if d[0] < curDist { curDist = d[0]; cur = c0; changed = true }
+                if d[1] < curDist { curDist = d[1]; cur = c1; changed = true }
+                if d[2] < curDist { curDist = d[2]; cur = c2; changed = true }
+                if d[3] < curDist { curDist = d[3]; cur = c3; changed = true }
+            }
+            while i <= n {
+                let c = list[i]
+                i &+= 1
+                if c >= cap { continue }
+                let d = K.distance(q, vectors.pointer(Int(c)), stride)
+                if d < curDist { curDist = d; cur = c; changed = true }
             }
         }
         return (cur, curDist)
@@ -174,6 +189,10 @@ extension HNSWIndex {
             let bestDist = PackedDistance.distance(best)
             if bestDist > lowerBound && (ctx.results.count >= ef || !filtered) { break }
             ctx.candidates.pop()
+            // The next node to expand is likely the new top: start loading its link list now.
+            if !ctx.candidates.isEmpty {
+                Kernels.prefetch(UnsafeRawPointer(links(PackedDistance.slot(ctx.candidates.top), level)), lines: 1)
+            }
             let node = PackedDistance.slot(best)
             let list = links(node, level)
             let n = min(vec_load_acquire_u32(list), maxLinks)

@@ -1,4 +1,5 @@
-// ShardCrashHelper: the child process of the ChannelLog crash test (and scripts/log-soak.sh).
+// ShardCrashHelper: the child process of the ChannelLog crash test (and scripts/log-soak.sh), and with `shard`
+// as first argument of the Shard crash test (ShardCrashWorkload.swift, scripts/shard-soak.sh).
 //
 //   ShardCrashHelper <log-dir> <round> <writers> <segment-bytes> [max-records-per-writer]
 //
@@ -19,6 +20,8 @@ func fail(_ message: String) -> Never {
 }
 
 let args = CommandLine.arguments
+// `ShardCrashHelper shard <dir> <round> [max-ops]`: the Shard crash workload (ShardCrashWorkload.swift).
+if args.count > 1, args[1] == "shard" { ShardCrashWorkload.run(Array(args.dropFirst(2))) }
 guard args.count >= 5, let round = UInt32(args[2]), let writers = Int(args[3]), writers > 0,
     let segmentBytes = Int(args[4])
 else { fail("usage: ShardCrashHelper <log-dir> <round> <writers> <segment-bytes> [max-records-per-writer]") }
