@@ -1,25 +1,6 @@
 import Shard
 
-/// A primary-key value: Int64 or VarChar.
-public enum PrimaryKey: Sendable, Hashable, CustomStringConvertible {
-    case int(Int64)
-    case string(String)
-
-    public var description: String {
-        switch self {
-        case .int(let i): String(i)
-        case .string(let s): s
-        }
-    }
-
-    /// The key as a field value.
-    public var fieldValue: FieldValue {
-        switch self {
-        case .int(let i): .int(i)
-        case .string(let s): .string(s)
-        }
-    }
-}
+// Primary keys are `Shard.PrimaryKey` (`.int(Int64)` / `.string(String)`).
 
 /// `entities/insert` and `entities/upsert`: rows as field name → value, vectors as `.floatVector`.
 public struct InsertRequest: Sendable, Equatable {
