@@ -58,9 +58,9 @@ let package = Package(
         .testTarget(
             name: "ShardTests", dependencies: ["Shard", "VecCore", "HNSW", "TestSupport", "ShardCrashHelper"], swiftSettings: cpuFlags),
         .testTarget(name: "NetTests", dependencies: ["Net"], swiftSettings: cpuFlags),
-        .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: cpuFlags),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Net", "JSON"], swiftSettings: cpuFlags),
-        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: cpuFlags),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"], swiftSettings: cpuFlags),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Net", "JSON", "TestSupport"], swiftSettings: cpuFlags),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"], swiftSettings: cpuFlags),
         // Text embedding (all-MiniLM-L6-v2): tokenizer, safetensors reader, BERT encoder, SIMD matmul.
         .target(name: "CEmbeddingSupport"),  // vector max/min/reductions Swift does not lower well
         .target(name: "Embedding", dependencies: ["VecCore", "CVecSupport", "CEmbeddingSupport"], swiftSettings: hotFlags),
@@ -70,7 +70,7 @@ let package = Package(
             name: "CoordinatorCrashHelper", dependencies: ["Coordinator", "Shard"], path: "Tests/CoordinatorCrashHelper",
             swiftSettings: cpuFlags),
         .testTarget(
-            name: "CoordinatorTests", dependencies: ["Coordinator", "Shard", "Wire", "CoordinatorCrashHelper"],
+            name: "CoordinatorTests", dependencies: ["Coordinator", "Shard", "Wire", "CoordinatorCrashHelper", "TestSupport"],
             swiftSettings: cpuFlags),
         // Process runtime (CPU executor, logging, config, signals) and the `vecnode` executable; the tests run
         // the built binary, so they depend on it.
