@@ -2,14 +2,15 @@
 //
 // vecnode — a distributed vector database in Swift.
 //
-// Module stack (arrows only point down):
-//   Node ─▶ Coordinator ─▶ Shard ─▶ HNSW ─▶ VecCore
-// VecCore and HNSW use only the stdlib (plus Glibc for threads and file reads).
+// Module stack (arrows only point down; docs/architecture.md has the full picture):
+//   vecnode ─▶ Runtime, Coordinator ─▶ Shard ─▶ HNSW ─▶ VecCore ─▶ CVecSupport
+//   API ─▶ HTTP ─▶ Net ─▶ CEpoll;  Wire ─▶ VecCore;  Embedding ─▶ VecCore
+// VecCore and HNSW use the stdlib, Glibc, Synchronization and Foundation's threads and locks only.
 // No third-party packages: only what the Swift toolchain ships.
 import PackageDescription
 
 /// Release builds target Haswell (AVX2 + FMA): without it swiftc emits SSE2 and fused multiply-add becomes a
-/// per-lane library call (see docs/performance.md). Debug builds use the same CPU so tests exercise the same
+/// per-lane library call, ~35× slower (docs/performance.md, "Compiler target"). Debug builds use the same CPU so tests exercise the same
 /// kernels. A CPU without AVX2/FMA cannot run these binaries (documented in README.md).
 /// `VECNODE_TARGET_CPU` overrides the CPU (e.g. `skylake-avx512` for AVX-512 machines; see docs/performance.md).
 let targetCPU = Context.environment["VECNODE_TARGET_CPU"] ?? "haswell"
@@ -59,9 +60,9 @@ let package = Package(
         .testTarget(
             name: "ShardTests", dependencies: ["Shard", "VecCore", "HNSW", "TestSupport", "ShardCrashHelper"], swiftSettings: cpuFlags),
         .testTarget(name: "NetTests", dependencies: ["Net"], swiftSettings: cpuFlags),
-        .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: cpuFlags),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Net", "JSON"], swiftSettings: cpuFlags),
-        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: cpuFlags),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"], swiftSettings: cpuFlags),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Net", "JSON", "TestSupport"], swiftSettings: cpuFlags),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"], swiftSettings: cpuFlags),
         // HTTP API: Milvus RESTful v2 and the seed's /health, /search over the APIBackend protocol.
         .target(name: "API", dependencies: ["HTTP", "JSON", "Shard", "VecCore"], swiftSettings: cpuFlags),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Net", "JSON", "Shard", "VecCore", "TestSupport"], swiftSettings: cpuFlags),
@@ -74,7 +75,7 @@ let package = Package(
             name: "CoordinatorCrashHelper", dependencies: ["Coordinator", "Shard"], path: "Tests/CoordinatorCrashHelper",
             swiftSettings: cpuFlags),
         .testTarget(
-            name: "CoordinatorTests", dependencies: ["Coordinator", "Shard", "Wire", "CoordinatorCrashHelper"],
+            name: "CoordinatorTests", dependencies: ["Coordinator", "Shard", "Wire", "CoordinatorCrashHelper", "TestSupport"],
             swiftSettings: cpuFlags),
         // Process runtime (CPU executor, logging, config, signals) and the `vecnode` executable; the tests run
         // the built binary, so they depend on it.

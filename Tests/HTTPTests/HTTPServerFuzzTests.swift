@@ -1,19 +1,14 @@
+import TestSupport
 import Testing
 import Net
 import JSON
 @testable import HTTP
 
 /// Seeded generator (SplitMix64) so a failing fuzz run can be replayed.
-struct FuzzRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// The shared seeded generator (TestSupport.SplitMix64), with fuzzing helpers.
+typealias FuzzRNG = SplitMix64
+
+extension SplitMix64 {
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
     mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
 }
