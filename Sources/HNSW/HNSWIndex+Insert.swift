@@ -38,36 +38,28 @@ extension HNSWIndex {
             let row = UnsafeBufferPointer(rebasing: rows[(r * dimension)..<((r + 1) * dimension)])
             try VectorPreparation.prepare(row, dimension: dimension, stride: stride, metric: metric, into: prepared + r * stride)
         }
-        // Reserve every slot up front (all or nothing).
-        let first: Int
-        tableLock.lock()
         var seen = Set<Int64>(minimumCapacity: ids.count)
-        for id in ids where slotOfID[id] != nil || !seen.insert(id).inserted {
-            tableLock.unlock()
-            throw .duplicateID(id)
-        }
-        first = reservedSlots
-        tableLock.unlock()
-        reserve(first + ids.count)
-        tableLock.lock()
-        // Another writer may have taken slots meanwhile: re-check the ids and take the current end.
-        for id in ids where slotOfID[id] != nil {
-            tableLock.unlock()
-            throw .duplicateID(id)
-        }
-        let base = reservedSlots
-        let needed = base + ids.count
-        if needed > capacity {
-            tableLock.unlock()
-            reserve(needed)
+        for id in ids where !seen.insert(id).inserted { throw .duplicateID(id) }
+        // Reserve every slot up front (all or nothing), growing first when the batch does not fit.
+        let start: Int
+        while true {
             tableLock.lock()
+            for id in ids where slotOfID[id] != nil {
+                tableLock.unlock()
+                throw .duplicateID(id)
+            }
+            let end = reservedSlots + ids.count
+            if end <= slotCapacity.load(ordering: .acquiring) {
+                start = reservedSlots
+                reservedSlots = end
+                for (i, id) in ids.enumerated() { slotOfID[id] = UInt32(start + i) }
+                vectors.markFilled(upTo: end)
+                tableLock.unlock()
+                break
+            }
+            tableLock.unlock()
+            grow(to: end)
         }
-        let start = reservedSlots
-        reservedSlots += ids.count
-        for (i, id) in ids.enumerated() { slotOfID[id] = UInt32(start + i) }
-        vectors.markFilled(upTo: reservedSlots)
-        tableLock.unlock()
-        _ = first
 
         let insertRange: (Range<Int>) -> Void = { range in
             let ctx = self.contextPool.take(capacity: self.capacity, stride: stride, maxLinks: self.parameters.connectivityLevel0)
@@ -113,16 +105,15 @@ extension HNSWIndex {
                 throw .duplicateID(id)
             }
             let slot = reservedSlots
-            if slot < capacity {
+            if slot < slotCapacity.load(ordering: .acquiring) {
                 reservedSlots += 1
                 slotOfID[id] = UInt32(slot)
                 vectors.markFilled(upTo: reservedSlots)
                 tableLock.unlock()
                 return UInt32(slot)
             }
-            let target = max(capacity * 2, slot + 1)
             tableLock.unlock()
-            grow(to: target)
+            grow(to: slot + 1)
         }
     }
 

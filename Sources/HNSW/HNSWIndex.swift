@@ -40,7 +40,11 @@ public final class HNSWIndex: @unchecked Sendable {
     @usableFromInline var nodeLocks: UnsafeMutablePointer<UInt8>
     @usableFromInline var tombstones: UnsafeMutablePointer<UInt8>
     @usableFromInline var externalIDs: UnsafeMutablePointer<Int64>
+    /// Slots allocated. Read freely by searches and inserts that hold the growth lock (shared); written only by
+    /// `grow` under it (exclusive).
     @usableFromInline var capacity: Int
+    /// `capacity`, published for the slot-reservation paths, which check it without holding the growth lock.
+    let slotCapacity = Atomic<Int>(0)
 
     /// Slots handed out (some may still be being inserted). Guarded by `tableLock`.
     var reservedSlots = 0
@@ -92,6 +96,7 @@ public final class HNSWIndex: @unchecked Sendable {
         self.levelMultiplier = 1 / log(Double(parameters.connectivity))
         let cap = max(capacity, 1)
         self.capacity = cap
+        slotCapacity.store(cap, ordering: .releasing)
         level0 = LargeAllocation.allocate(UInt32.self, count: cap * level0Stride)
         upperLinks = .allocate(capacity: cap)
         levels = .allocate(capacity: cap)
@@ -184,11 +189,13 @@ public final class HNSWIndex: @unchecked Sendable {
 
     // MARK: - Growth
 
-    /// Grows every per-slot buffer to at least `newCapacity` slots. Takes the growth lock exclusively.
-    func grow(to newCapacity: Int) {
+    /// Grows every per-slot buffer to at least `minimumCapacity` slots, at least doubling so that
+    /// one-at-a-time inserts grow O(log n) times. Takes the growth lock exclusively.
+    func grow(to minimumCapacity: Int) {
         pthread_rwlock_wrlock(growthLock)
         defer { pthread_rwlock_unlock(growthLock) }
-        guard newCapacity > capacity else { return }
+        guard minimumCapacity > capacity else { return }
+        let newCapacity = max(minimumCapacity, capacity * 2)
         let old = capacity
         vectors.reserve(newCapacity)
         let links = LargeAllocation.allocate(UInt32.self, count: newCapacity * level0Stride)
@@ -204,6 +211,7 @@ public final class HNSWIndex: @unchecked Sendable {
         nodeLocks.deallocate()
         nodeLocks = locks
         capacity = newCapacity
+        slotCapacity.store(newCapacity, ordering: .releasing)
     }
 
     private func regrow<T>(_ p: UnsafeMutablePointer<T>, _ old: Int, _ new: Int) -> UnsafeMutablePointer<T> {
@@ -213,9 +221,9 @@ public final class HNSWIndex: @unchecked Sendable {
         return q
     }
 
-    /// Makes room for `n` vectors in total, so that a bulk insert does not grow midway.
+    /// Makes room for `n` vectors in total, so that later inserts do not grow midway.
     public func reserve(_ n: Int) {
-        if n > capacity { grow(to: n) }
+        if n > slotCapacity.load(ordering: .acquiring) { grow(to: n) }
     }
 
     // MARK: - Link lists

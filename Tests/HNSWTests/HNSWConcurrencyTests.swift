@@ -70,6 +70,39 @@ import HNSW
         #expect(recallSum / Double((150..<total).count / 97 + 1) >= 0.95)
     }
 
+    /// Bulk and single inserts from several threads at once, each forcing growth from a tiny capacity: every
+    /// id lands exactly once and is found.
+    @Test func concurrentBulkAndSingleInsertsGrowSafely() throws {
+        let dim = 12
+        let data = TestData.clustered(count: 2400, dimension: dim, clusters: 8, seed: 61)
+        let index = try HNSWIndex(dimension: dim, metric: .l2, parameters: HNSWParameters(connectivity: 8, efConstruction: 40), capacity: 2)
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 4) { t in
+            do {
+                if t < 2 {
+                    // Threads 0 and 1: six bulk batches of 100 rows each, ids t*600 ..< t*600+600.
+                    for b in 0..<6 {
+                        let first = t * 600 + b * 100
+                        let rows = Array(data[(first * dim)..<((first + 100) * dim)])
+                        try rows.withUnsafeBufferPointer { try index.add(ids: (first..<(first + 100)).map { Int64($0) }, vectors: $0) }
+                    }
+                } else {
+                    // Threads 2 and 3: single inserts of ids 1200 + (t-2)*600 ..< +600.
+                    for r in (1200 + (t - 2) * 600)..<(1800 + (t - 2) * 600) {
+                        try index.add(id: Int64(r), vector: TestData.row(data, r, dimension: dim))
+                    }
+                }
+            } catch {
+                failures.withLock { $0.append("thread \(t): \(error)") }
+            }
+        }
+        #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
+        #expect(index.count == 2400 && index.slotCount == 2400)
+        for r in stride(from: 0, to: 2400, by: 41) {
+            #expect(try index.search(TestData.row(data, r, dimension: dim), k: 1, ef: 64)[0].id == Int64(r), "row \(r)")
+        }
+    }
+
     @Test func concurrentBatchSearchEqualsSequential() throws {
         let pool = WorkerPool(threads: 3)
         defer { pool.shutdown() }
