@@ -61,11 +61,14 @@ let package = Package(
             name: "ShardTests", dependencies: ["Shard", "VecCore", "HNSW", "TestSupport", "ShardCrashHelper"], swiftSettings: cpuFlags),
         .testTarget(name: "NetTests", dependencies: ["Net"], swiftSettings: cpuFlags),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"], swiftSettings: cpuFlags),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Net", "JSON", "TestSupport"], swiftSettings: cpuFlags),
+        // Raw-socket HTTP client and a dedicated-thread executor shared by the HTTP and API tests.
+        .target(name: "HTTPTestSupport", dependencies: ["Net", "JSON", "HTTP"], path: "Tests/HTTPTestSupport",
+                swiftSettings: cpuFlags),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTPTestSupport", "HTTP", "Net", "JSON", "TestSupport"], swiftSettings: cpuFlags),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"], swiftSettings: cpuFlags),
         // HTTP API: Milvus RESTful v2 and the seed's /health, /search over the APIBackend protocol.
         .target(name: "API", dependencies: ["HTTP", "JSON", "Shard", "VecCore"], swiftSettings: cpuFlags),
-        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Net", "JSON", "Shard", "VecCore", "TestSupport"], swiftSettings: cpuFlags),
+        .testTarget(name: "APITests", dependencies: ["HTTPTestSupport", "API", "HTTP", "Net", "JSON", "Shard", "VecCore", "TestSupport"], swiftSettings: cpuFlags),
         // Text embedding (all-MiniLM-L6-v2): tokenizer, safetensors reader, BERT encoder, SIMD matmul.
         .target(name: "CEmbeddingSupport"),  // vector max/min/reductions Swift does not lower well
         .target(name: "Embedding", dependencies: ["VecCore", "CVecSupport", "CEmbeddingSupport"], swiftSettings: hotFlags),

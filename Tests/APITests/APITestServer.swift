@@ -1,3 +1,4 @@
+import HTTPTestSupport
 import API
 import HTTP
 import JSON

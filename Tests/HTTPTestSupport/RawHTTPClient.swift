@@ -1,38 +1,40 @@
 import Net
 import JSON
-@testable import HTTP
+import HTTP
 
+/// Shared by the HTTP and API test targets.
 /// A response as read off the wire by `RawHTTPClient`, with strict framing checks.
-struct RawResponse {
-    var status: Int
-    var headers: [(String, String)]
-    var body: [UInt8]
+public struct RawResponse {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
 
-    func header(_ name: String) -> String? {
+    public func header(_ name: String) -> String? {
         headers.first { $0.0.lowercased() == name.lowercased() }?.1
     }
-    var bodyText: String { String(decoding: body, as: UTF8.self) }
+    public var bodyText: String { String(decoding: body, as: UTF8.self) }
 }
 
-struct MalformedResponse: Error, CustomStringConvertible {
-    let description: String
+public struct MalformedResponse: Error, CustomStringConvertible {
+    public let description: String
+    public init(description: String) { self.description = description }
 }
 
 /// A blocking HTTP/1.1 client over a raw socket: sends bytes verbatim, parses responses strictly
 /// (status line, fields, content-length framing), so tests see exactly what the server wrote.
-final class RawHTTPClient {
-    let socket: Socket
+public final class RawHTTPClient {
+    public let socket: Socket
     private var buffer: [UInt8] = []
     private var eof = false
 
-    init(port: UInt16, timeout: Double = 5) throws {
+    public init(port: UInt16, timeout: Double = 5) throws {
         socket = try Socket.connect(to: SocketAddress(host: "127.0.0.1", port: port), ioTimeout: timeout)
     }
 
     deinit { socket.close() }
 
-    func send(_ s: String) throws { try socket.sendAll(Array(s.utf8)) }
-    func send(_ b: [UInt8]) throws { try socket.sendAll(b) }
+    public func send(_ s: String) throws { try socket.sendAll(Array(s.utf8)) }
+    public func send(_ b: [UInt8]) throws { try socket.sendAll(b) }
 
     private func fill() throws -> Bool {
         if eof { return false }
@@ -51,7 +53,7 @@ final class RawHTTPClient {
     /// Reads one response; nil when the server closed the connection cleanly before sending any byte.
     /// - Parameter headRequest: the request was HEAD (no body follows despite content-length).
     /// - Throws: `MalformedResponse` for anything that is not a well-formed HTTP/1.1 response.
-    func readResponse(headRequest: Bool = false) throws -> RawResponse? {
+    public func readResponse(headRequest: Bool = false) throws -> RawResponse? {
         var headEnd: Int? = nil
         while true {
             if let i = findCRLFCRLF() { headEnd = i; break }
@@ -90,7 +92,7 @@ final class RawHTTPClient {
     }
 
     /// True when the server closes the connection (end of stream) without sending anything more.
-    func isClosedByServer() throws -> Bool {
+    public func isClosedByServer() throws -> Bool {
         if !buffer.isEmpty { return false }
         return !(try fill())
     }
@@ -105,7 +107,7 @@ final class RawHTTPClient {
 }
 
 extension String {
-    func trimmingCharacters(in set: String) -> String {
+    public func trimmingCharacters(in set: String) -> String {
         var s = Substring(self)
         while let f = s.first, set.contains(f) { s.removeFirst() }
         while let l = s.last, set.contains(l) { s.removeLast() }
@@ -114,5 +116,5 @@ extension String {
 }
 
 extension Substring {
-    func trimmingCharacters(in set: String) -> String { String(self).trimmingCharacters(in: set) }
+    public func trimmingCharacters(in set: String) -> String { String(self).trimmingCharacters(in: set) }
 }

@@ -4,14 +4,14 @@ import Synchronization
 
 /// A `TaskExecutor` backed by one dedicated OS thread — what a CPU-heavy handler would use — so tests
 /// whose clients block a cooperative thread can never starve the handlers.
-final class TestThreadExecutor: TaskExecutor, @unchecked Sendable {
+public final class TestThreadExecutor: TaskExecutor, @unchecked Sendable {
     private let queue = Mutex<[UnownedJob]>([])
     /// Jobs run so far (lets tests check that handlers really ran here).
-    let jobsRun = Atomic<Int>(0)
+    public let jobsRun = Atomic<Int>(0)
     private let ready = DispatchSemaphore(value: 0)
     private var thread: OSThread?
 
-    init(name: String) {
+    public init(name: String) {
         thread = try! OSThread(name: name) { [unowned self] in
             while true {
                 ready.wait()
@@ -24,14 +24,14 @@ final class TestThreadExecutor: TaskExecutor, @unchecked Sendable {
         }
     }
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    public func enqueue(_ job: consuming ExecutorJob) {
         let j = UnownedJob(job)
         queue.withLock { $0.append(j) }
         ready.signal()
     }
 
     /// One executor for the whole test process (its thread lives as long as the process).
-    static let shared = TestThreadExecutor(name: "test-handlers")
+    public static let shared = TestThreadExecutor(name: "test-handlers")
     /// A second executor standing in for the search threads of CPU-heavy handlers.
-    static let cpu = TestThreadExecutor(name: "test-cpu")
+    public static let cpu = TestThreadExecutor(name: "test-cpu")
 }
