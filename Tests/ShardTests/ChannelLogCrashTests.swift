@@ -33,41 +33,11 @@ import Testing
         var acked: [UInt64: CrashWorkload.Tag] = [:]
         var roundsWithAcks = 0
         for round in 0..<rounds {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: helper)
-            let writers = 1 + Int(rng.next() % 6)
-            process.arguments = [directory, String(round), String(writers), "16384"]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            let errors = Pipe()
-            process.standardError = errors
-            try process.run()
-            // Kill at a random moment: usually while appending — after the child has recovered and acknowledged
-            // a random number of records, plus a random few milliseconds — and sometimes during start-up and
-            // recovery.
-            let reader = pipe.fileHandleForReading
-            var head = Data()
-            if rng.next() % 8 == 0 {
-                usleep(UInt32(rng.next() % 20_000))
-            } else {
-                let lines = 1 + Int(rng.next() % 40)  // the "ready" line, then acknowledgements
-                while head.reduce(0, { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }) < lines {
-                    let chunk = reader.availableData
-                    if chunk.isEmpty { break }  // the child exited; its stderr explains why
-                    head.append(chunk)
-                }
-                usleep(UInt32(rng.next() % 5_000))
-            }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            head.append(reader.readDataToEndOfFile())
-            if process.terminationReason == .exit {
-                let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                throw CrashTestError("round \(round): the child exited by itself (status \(process.terminationStatus)): \(message)")
-            }
-            let output = String(decoding: head, as: UTF8.self)
-            var lines = output.split(separator: "\n", omittingEmptySubsequences: false)
-            if !output.hasSuffix("\n") { lines.removeLast() }  // a line cut by the kill is not an acknowledgement
+            let lines = try CrashChild.runAndKill(
+                helper: helper, arguments: [directory, String(round), String(1 + Int(rng.next() % 6)), "16384"],
+                round: round,
+                timing: .init(startupKillOneIn: 8, startupMaxMicros: 20_000, minLines: 1, extraLines: 40, settleMaxMicros: 5_000),
+                rng: &rng)
             var roundAcks = 0
             for line in lines where line.hasPrefix("ack ") {
                 let f = line.split(separator: " ")

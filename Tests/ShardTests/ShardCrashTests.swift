@@ -72,37 +72,10 @@ import Testing
         var acks = 0
         var pendingApplied = 0
         for round in 1...rounds {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: helper)
-            process.arguments = ["shard", directory, String(round), "100000", String(seed)]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            let errors = Pipe()
-            process.standardError = errors
-            try process.run()
-            let reader = pipe.fileHandleForReading
-            var head = Data()
-            if rng.next() % 10 == 0 {
-                usleep(UInt32(rng.next() % 30_000))  // during start-up and recovery
-            } else {
-                let lines = 2 + Int(rng.next() % 400)
-                while head.reduce(0, { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }) < lines {
-                    let chunk = reader.availableData
-                    if chunk.isEmpty { break }
-                    head.append(chunk)
-                }
-                usleep(UInt32(rng.next() % 4_000))
-            }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            head.append(reader.readDataToEndOfFile())
-            if process.terminationReason == .exit {
-                let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                throw Failure("round \(round): the child exited by itself (status \(process.terminationStatus)): \(message)")
-            }
-            let output = String(decoding: head, as: UTF8.self)
-            var lines = output.split(separator: "\n", omittingEmptySubsequences: false)
-            if !output.hasSuffix("\n") { lines.removeLast() }
+            let lines = try CrashChild.runAndKill(
+                helper: helper, arguments: ["shard", directory, String(round), "100000", String(seed)], round: round,
+                timing: .init(startupKillOneIn: 10, startupMaxMicros: 30_000, minLines: 2, extraLines: 400, settleMaxMicros: 4_000),
+                rng: &rng)
             // Announced but unacknowledged operations: at most one per writer thread.
             var pending: [Substring: [Substring]] = [:]
             for line in lines {
