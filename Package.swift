@@ -47,6 +47,8 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Net", "JSON"], swiftSettings: hotFlags),
         .target(name: "Wire", dependencies: ["VecCore"], swiftSettings: hotFlags),
         .target(name: "Coordinator", dependencies: ["Shard", "Wire", "VecCore"], swiftSettings: cpuFlags),
+        // Worker roles (log node, query node) and their wire messages.
+        .target(name: "Node", dependencies: ["Coordinator", "Shard", "Wire", "VecCore", "Runtime"], swiftSettings: cpuFlags),
         .executableTarget(
             name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding", "Runtime", "API"],
             path: "Benchmarks/vecbench",
