@@ -82,6 +82,13 @@ let package = Package(
         .testTarget(
             name: "CoordinatorTests", dependencies: ["Coordinator", "Shard", "Wire", "CoordinatorCrashHelper", "TestSupport"],
             swiftSettings: cpuFlags),
+        // The log node's crash test runs this child process and SIGKILLs it.
+        .executableTarget(
+            name: "LogNodeCrashHelper", dependencies: ["Node", "Shard"], path: "Tests/LogNodeCrashHelper",
+            swiftSettings: cpuFlags),
+        .testTarget(
+            name: "NodeTests", dependencies: ["Node", "Coordinator", "Shard", "Wire", "Runtime", "VecCore", "TestSupport", "LogNodeCrashHelper"],
+            swiftSettings: cpuFlags),
         // Process runtime (CPU executor, logging, config, signals) and the `vecnode` executable; the tests run
         // the built binary, so they depend on it.
         .target(name: "Runtime", dependencies: ["VecCore"], swiftSettings: cpuFlags),
