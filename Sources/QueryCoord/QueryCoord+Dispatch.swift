@@ -45,7 +45,7 @@ extension QueryCoord {
         let address = session.address
         let task = Task { [weak self] in
             let result: Result<ShardReplicaStatus, WireError>
-            do {
+            do throws(WireError) {
                 let client = transport.client(for: try WireAddress(parsing: address))
                 result = .success(try await client.call(request, options: options))
             } catch {

@@ -102,7 +102,7 @@ final class TestCluster: @unchecked Sendable {
     var coord: QueryCoord?
     var coordListener: (any WireListener)?
     var coordClient: any WireClient { network.client(for: WireAddress(host: "querycoord", port: 1)) }
-    let logLines = Mutex<[String]>([])
+    let logLines = LogLines()
 
     init(sessionTTL: Duration = .seconds(2)) async throws {
         var config = RootCoord.Configuration(dataDirectory: dir.path + "/root")
@@ -125,7 +125,7 @@ final class TestCluster: @unchecked Sendable {
         let lines = logLines
         let coord = try QueryCoord(
             configuration: config, transport: network,
-            logger: Logger(role: "querycoord", sink: { line in lines.withLock { $0.append(line) } }))
+            logger: Logger(role: "querycoord", sink: { line in lines.append(line) }))
         await coord.start()
         coordListener = try await network.listen(on: WireAddress(host: "querycoord", port: 1), handler: coord.router())
         self.coord = coord
@@ -194,7 +194,14 @@ final class TestCluster: @unchecked Sendable {
     }
 
     /// The coordinator's log, for failure messages.
-    var log: String { logLines.withLock { $0.joined() } }
+    var log: String { logLines.text }
+}
+
+/// Log lines collected from a `Logger` sink.
+final class LogLines: Sendable {
+    private let lines = Mutex<[String]>([])
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    var text: String { lines.withLock { $0.joined() } }
 }
 
 /// Checks the placement invariants on the routes: `replicas` replicas, every one healthy with every shard
