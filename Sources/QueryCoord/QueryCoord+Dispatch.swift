@@ -6,9 +6,11 @@ import Wire
 // periodic status refresh.
 extension QueryCoord {
     /// Starts `LoadShardReplica` for every wanted copy not served, not in flight and not failed within
-    /// `retryInterval`; releases served copies no longer wanted.
+    /// `retryInterval`; releases served copies no longer wanted. First settles what is already true: moves
+    /// whose new node serves the shard are complete, a collection whose copies all serve is loaded.
     func dispatch() {
         guard membershipKnown else { return }
+        for id in placements.keys.sorted() { settle(id) }
         let now = ContinuousClock.now
         let logNode = logNodes.values.min { $0.nodeID < $1.nodeID }
         var wanted = Set<HostKey>()
@@ -58,8 +60,9 @@ extension QueryCoord {
                                                "node": key.host.node.rawValue, "replica": request.replica])
     }
 
-    /// Records a load's outcome. A success from the node's current session makes the copy serving, completes
-    /// a move to it (its previous holder is then released) and may complete the collection's first load.
+    /// Records a load's outcome. A success from the node's current session makes the copy serving; the
+    /// `dispatch` that follows completes a move to it (releasing the previous copy) and may complete the
+    /// collection's first load.
     func loadFinished(_ key: HostKey, session: SessionID, result: Result<ShardReplicaStatus, WireError>) {
         if inFlight[key]?.session == session { inFlight[key] = nil }
         guard queryNodes[key.host.node]?.sessionID == session else { return }  // the node restarted or died
@@ -71,27 +74,36 @@ extension QueryCoord {
         case .success(let status):
             failures[key] = nil
             shardRows[key.ref] = status.liveRows
-            guard var placement = placements[key.collection] else {
+            guard placements[key.collection] != nil else {
                 release(key)  // released while loading
                 return
             }
             serving[key.collection, default: []].insert(key.host)
-            var changed = false
-            for g in placement.groups.indices {
-                let a = placement.groups[g].shards[key.host.shard]
-                if a.node == key.host.node, a.previous != nil {
-                    placement.groups[g].shards[key.host.shard].previous = nil
-                    changed = true
-                }
-            }
-            if !placement.loaded, fullyServing(placement) {
-                placement.loaded = true
-                changed = true
-            }
-            if changed { adopt(placement) }
             dispatch()
             checkHeals()
         }
+    }
+
+    /// Completes moves whose new node serves the shard (the previous copy is then released by `dispatch`)
+    /// and marks the collection loaded once every copy serves; persists if anything changed.
+    private func settle(_ id: CollectionID) {
+        guard var placement = placements[id] else { return }
+        let copies = serving[id] ?? []
+        var changed = false
+        for g in placement.groups.indices {
+            for s in placement.groups[g].shards.indices {
+                let a = placement.groups[g].shards[s]
+                if let n = a.node, a.previous != nil, copies.contains(NodeShard(node: n, shard: s)) {
+                    placement.groups[g].shards[s].previous = nil
+                    changed = true
+                }
+            }
+        }
+        if !placement.loaded, fullyServing(placement) {
+            placement.loaded = true
+            changed = true
+        }
+        if changed { adopt(placement) }
     }
 
     /// Sends `ReleaseShardReplica` for a copy (best effort: a dead node has nothing to release).
@@ -119,7 +131,7 @@ extension QueryCoord {
         guard membershipKnown else { return }
         let nodes = Array(queryNodes.values)
         let transport = self.transport
-        let options = CallOptions(timeout: configuration.callTimeout)
+        let options = CallOptions(timeout: min(configuration.callTimeout, configuration.maintenanceInterval))
         let statuses = await withTaskGroup(of: (NodeSession, QueryNodeStatus?).self) { group in
             for session in nodes {
                 group.addTask {

@@ -36,7 +36,8 @@ public actor QueryCoord {
         public var maintenanceInterval: Duration = .seconds(1)
         /// Wait before retrying a failed `LoadShardReplica` on the same node. Default 1 s.
         public var retryInterval: Duration = .seconds(1)
-        /// Deadline of calls to the root coordinator and of status calls. Default 5 s.
+        /// Deadline of calls to the root coordinator (status calls to query nodes use the shorter of this and
+        /// `maintenanceInterval`). Default 5 s.
         public var callTimeout: Duration = .seconds(5)
         /// Deadline of one `LoadShardReplica` (a replica replays its whole channel). Default 10 min.
         public var replicaLoadTimeout: Duration = .seconds(600)
@@ -108,7 +109,7 @@ public actor QueryCoord {
     var shardRows: [ShardRef: Int] = [:]
     var pendingHeals: [NodeID: PendingHeal] = [:]
     var heals: [HealReport] = []
-    private var loop: Task<Void, Never>?
+    private var loops: [Task<Void, Never>] = []
 
     /// Opens (recovering) the meta store in `<dataDirectory>/querycoord/` and reads the placements.
     /// Call `start()` to begin following membership and loading.
@@ -143,28 +144,31 @@ public actor QueryCoord {
         logger.info("opened", ["dir": directory, "collections": placements.count])
     }
 
-    /// Starts following membership (polling the root coordinator) and maintaining the placements.
+    /// Starts following membership (polling the root coordinator) and maintaining the placements. Two
+    /// loops, so a slow status call to a hung node never delays reacting to a death.
     public func start() {
-        guard loop == nil else { return }
-        loop = Task { [weak self] in
-            var nextMaintenance = ContinuousClock.now
+        guard loops.isEmpty else { return }
+        loops.append(Task { [weak self] in
             while !Task.isCancelled {
                 guard let self else { return }
                 await self.pollMembership()
-                if ContinuousClock.now >= nextMaintenance {
-                    await self.maintain()
-                    nextMaintenance = ContinuousClock.now + self.configuration.maintenanceInterval
-                }
                 try? await Task.sleep(for: self.configuration.pollInterval)
             }
-        }
+        })
+        loops.append(Task { [weak self] in
+            while !Task.isCancelled {
+                guard let self else { return }
+                try? await Task.sleep(for: self.configuration.maintenanceInterval)
+                await self.maintain()
+            }
+        })
     }
 
-    /// Stops the background loop and loads in flight, and closes the meta store. Later changes fail with
+    /// Stops the background loops and loads in flight, and closes the meta store. Later changes fail with
     /// `MetaStoreError.closed` (wire: `shuttingDown`).
     public func close() {
-        loop?.cancel()
-        loop = nil
+        for task in loops { task.cancel() }
+        loops.removeAll()
         for load in inFlight.values { load.task.cancel() }
         inFlight.removeAll()
         store.close()

@@ -112,7 +112,7 @@ final class TestCluster: @unchecked Sendable {
         rootClient = network.client(for: rootAddress)
         await root.startLeaseTicker()
         rootListener = try await network.listen(on: rootAddress, handler: root.router())
-        _ = try await rootClient.call(RegisterSession(nodeID: NodeID(900), role: .logNode, address: "lognode:1"))
+        try await register(NodeID(900), role: .logNode, address: "lognode:1")
     }
 
     /// Starts (or restarts) the query coordinator on the cluster's data directory.
@@ -142,18 +142,23 @@ final class TestCluster: @unchecked Sendable {
     func addNode(_ id: Int64) async throws -> FakeQueryNode {
         let node = FakeQueryNode(nodeID: NodeID(id), address: "qn\(id):1")
         nodeListeners[node.nodeID] = try await network.listen(on: WireAddress(host: "qn\(id)", port: 1), handler: node.router())
-        let grant = try await rootClient.call(RegisterSession(nodeID: node.nodeID, role: .queryNode, address: node.address))
-        nodeSessions[node.nodeID] = grant.sessionID
+        try await register(node.nodeID, role: .queryNode, address: node.address)
+        nodes.append(node)
+        return node
+    }
+
+    /// Registers a session and renews it every quarter lease until the node is killed.
+    func register(_ id: NodeID, role: Coordinator.NodeRole, address: String) async throws {
+        let grant = try await rootClient.call(RegisterSession(nodeID: id, role: role, address: address))
+        nodeSessions[id] = grant.sessionID
         let client = rootClient
         let interval = Duration.milliseconds(Int64(grant.ttlMilliseconds / 4))
-        renewals[node.nodeID] = Task {
+        renewals[id] = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 _ = try? await client.call(RenewSession(sessionID: grant.sessionID))
             }
         }
-        nodes.append(node)
-        return node
     }
 
     /// Kills a node: stops serving and renewing; with `deregister` it also leaves cleanly (immediate event).
