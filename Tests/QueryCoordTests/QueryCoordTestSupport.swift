@@ -40,12 +40,15 @@ final class FakeQueryNode: Sendable {
     }
 
     let nodeID: NodeID
-    let address: String
+    private let boundAddress = Mutex("")
     let state = Mutex(State())
 
-    init(nodeID: NodeID, address: String) {
-        self.nodeID = nodeID
-        self.address = address
+    init(nodeID: NodeID) { self.nodeID = nodeID }
+
+    /// `HOST:PORT` it serves on (set once its listener is bound).
+    var address: String {
+        get { boundAddress.withLock { $0 } }
+        set { boundAddress.withLock { $0 = newValue } }
     }
 
     var held: [ShardRef: Int] { state.withLock { $0.held } }
@@ -87,13 +90,15 @@ final class FakeQueryNode: Sendable {
 }
 
 /// Root coordinator, a registered log node (address only), fake query nodes and a query coordinator on one
-/// `InMemoryNetwork`.
+/// `InMemoryNetwork` or over TCP on 127.0.0.1.
 final class TestCluster: @unchecked Sendable {
-    let network = InMemoryNetwork(defaultTimeout: .seconds(10))
+    let transport: any WireTransport
+    let tcp: Bool
     let dir = TemporaryDirectory()
-    let root: RootCoord
-    let rootAddress = WireAddress(host: "rootcoord", port: 1)
-    let rootClient: any WireClient
+    let sessionTTL: Duration
+    var root: RootCoord
+    var rootAddress: WireAddress
+    var rootClient: any WireClient
     var rootListener: (any WireListener)?
     var nodes: [FakeQueryNode] = []
     var nodeListeners: [NodeID: any WireListener] = [:]
@@ -101,33 +106,62 @@ final class TestCluster: @unchecked Sendable {
     var renewals: [NodeID: Task<Void, Never>] = [:]
     var coord: QueryCoord?
     var coordListener: (any WireListener)?
-    var coordClient: any WireClient { network.client(for: WireAddress(host: "querycoord", port: 1)) }
+    var coordClient: any WireClient { transport.client(for: coordListener!.address) }
     let logLines = LogLines()
 
-    init(sessionTTL: Duration = .seconds(2)) async throws {
-        var config = RootCoord.Configuration(dataDirectory: dir.path + "/root")
-        config.sessionTTL = sessionTTL
-        let root = try RootCoord(configuration: config)
-        self.root = root
-        rootClient = network.client(for: rootAddress)
-        await root.startLeaseTicker()
-        rootListener = try await network.listen(on: rootAddress, handler: root.router())
+    init(sessionTTL: Duration = .seconds(2), tcp: Bool = false) async throws {
+        self.tcp = tcp
+        self.sessionTTL = sessionTTL
+        transport = tcp
+            ? try TCPTransport(configuration: WireConfiguration(clusterSecret: try ClusterSecret("querycoord-test-secret")))
+            : InMemoryNetwork(defaultTimeout: .seconds(10))
+        root = try Self.openRoot(dir.path + "/root", ttl: sessionTTL)
+        rootAddress = Self.address("rootcoord", tcp: tcp)
+        rootClient = transport.client(for: rootAddress)
+        try await serveRoot()
         try await register(NodeID(900), role: .logNode, address: "lognode:1")
     }
 
+    static func address(_ name: String, tcp: Bool) -> WireAddress {
+        tcp ? WireAddress(host: "127.0.0.1", port: 0) : WireAddress(host: name, port: 1)
+    }
+
+    static func openRoot(_ path: String, ttl: Duration) throws -> RootCoord {
+        var config = RootCoord.Configuration(dataDirectory: path)
+        config.sessionTTL = ttl
+        return try RootCoord(configuration: config)
+    }
+
+    private func serveRoot() async throws {
+        await root.startLeaseTicker()
+        rootListener = try await transport.listen(on: rootAddress, handler: root.router())
+        rootAddress = rootListener!.address
+        rootClient = transport.client(for: rootAddress)
+    }
+
+    /// Stops the root coordinator and opens it again on the same directory and address: sessions are gone,
+    /// nodes find their renewals refused and register again.
+    func restartRoot() async throws {
+        await rootListener?.stop()
+        await root.close()
+        root = try Self.openRoot(dir.path + "/root", ttl: sessionTTL)
+        try await serveRoot()
+    }
+
     /// Starts (or restarts) the query coordinator on the cluster's data directory.
-    func startCoord(pollInterval: Duration = .milliseconds(20)) async throws {
+    func startCoord(pollInterval: Duration = .milliseconds(20), restartGrace: Duration = .seconds(3)) async throws {
         var config = QueryCoord.Configuration(dataDirectory: dir.path + "/qc", rootCoord: rootAddress)
         config.pollInterval = pollInterval
         config.maintenanceInterval = .milliseconds(200)
         config.retryInterval = .milliseconds(200)
         config.loadTimeout = .seconds(5)
+        config.rootCoordRestartGrace = restartGrace
         let lines = logLines
         let coord = try QueryCoord(
-            configuration: config, transport: network,
+            configuration: config, transport: transport,
             logger: Logger(role: "querycoord", sink: { line in lines.append(line) }))
         await coord.start()
-        coordListener = try await network.listen(on: WireAddress(host: "querycoord", port: 1), handler: coord.router())
+        coordListener = try await transport.listen(on: Self.address("querycoord", tcp: tcp), handler: coord.router())
         self.coord = coord
     }
 
@@ -140,23 +174,31 @@ final class TestCluster: @unchecked Sendable {
     /// Adds a fake query node with id `id`: serves on `qn<id>:1`, registers, renews its lease.
     @discardableResult
     func addNode(_ id: Int64) async throws -> FakeQueryNode {
-        let node = FakeQueryNode(nodeID: NodeID(id), address: "qn\(id):1")
-        nodeListeners[node.nodeID] = try await network.listen(on: WireAddress(host: "qn\(id)", port: 1), handler: node.router())
+        let node = FakeQueryNode(nodeID: NodeID(id))
+        let listener = try await transport.listen(on: Self.address("qn\(id)", tcp: tcp), handler: node.router())
+        node.address = listener.address.description
+        nodeListeners[node.nodeID] = listener
         try await register(node.nodeID, role: .queryNode, address: node.address)
         nodes.append(node)
         return node
     }
 
-    /// Registers a session and renews it every quarter lease until the node is killed.
+    /// Registers a session and renews it every quarter lease until the node is killed; registers again
+    /// when a renewal is refused (the root coordinator restarted).
     func register(_ id: NodeID, role: Coordinator.NodeRole, address: String) async throws {
-        let grant = try await rootClient.call(RegisterSession(nodeID: id, role: role, address: address))
+        let request = RegisterSession(nodeID: id, role: role, address: address)
+        var grant = try await rootClient.call(request)
         nodeSessions[id] = grant.sessionID
-        let client = rootClient
         let interval = Duration.milliseconds(Int64(grant.ttlMilliseconds / 4))
-        renewals[id] = Task {
+        renewals[id] = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
-                _ = try? await client.call(RenewSession(sessionID: grant.sessionID))
+                guard let client = self?.rootClient else { return }
+                do {
+                    _ = try await client.call(RenewSession(sessionID: grant.sessionID))
+                } catch let error as WireError where error.code == .unknownSession {
+                    if let again = try? await client.call(request) { grant = again }
+                } catch {}
             }
         }
     }
@@ -195,6 +237,7 @@ final class TestCluster: @unchecked Sendable {
         for listener in nodeListeners.values { await listener.stop() }
         await rootListener?.stop()
         await root.close()
+        (transport as? TCPTransport)?.shutdown()
         dir.cleanup()
     }
 

@@ -223,6 +223,48 @@ import Wire
         await cluster.shutdown()
     }
 
+    /// The same load → node death → heal → release scenario over TCP on 127.0.0.1.
+    @Test func scenarioOverTCP() async throws {
+        let cluster = try await TestCluster(tcp: true)
+        for id in 1...3 { try await cluster.addNode(Int64(id)) }
+        try await cluster.startCoord()
+        let info = try await cluster.createCollection("books", shards: 4)
+        _ = try await cluster.coordClient.call(LoadCollection(collection: CollectionRef(name: "books"), replicaNumber: 2))
+        let routes = try await cluster.routes(info.id)
+        expectWellPlaced(routes, replicas: 2, shards: 4, nodes: cluster.nodes)
+        #expect(routes.replicas.flatMap(\.shards).allSatisfy { $0.address.hasPrefix("127.0.0.1:") })
+        let victim = routes.replicas.first { $0.nodes.count == 2 }!.nodes[0]
+        try await cluster.killNode(victim, deregister: true)
+        #expect(try await cluster.eventually(timeout: .seconds(2)) {
+            let routes = try await cluster.routes(info.id)
+            return routes.replicas.allSatisfy(\.healthy) && !routes.replicas.flatMap(\.nodes).contains(victim)
+        }, "\(cluster.log)")
+        expectWellPlaced(try await cluster.routes(info.id), replicas: 2, shards: 4, nodes: cluster.nodes)
+        _ = try await cluster.coordClient.call(ReleaseCollection(collectionID: info.id))
+        #expect(await cluster.eventually { cluster.nodes.allSatisfy { $0.held.isEmpty } })
+        await cluster.shutdown()
+    }
+
+    /// A root-coordinator restart loses every session; nodes register again within a renewal period. The
+    /// placement must survive it (no node taken for dead), and routes come back healthy.
+    @Test func rootCoordinatorRestartKeepsThePlacement() async throws {
+        let cluster = try await TestCluster(sessionTTL: .milliseconds(800))
+        for id in 1...3 { try await cluster.addNode(Int64(id)) }
+        try await cluster.startCoord(restartGrace: .milliseconds(600))
+        let info = try await cluster.createCollection("books", shards: 4)
+        _ = try await cluster.coordClient.call(LoadCollection(collection: CollectionRef(name: "books"), replicaNumber: 2))
+        let before = try await cluster.routes(info.id)
+        let placement = await cluster.coord!.placement(info.id)
+        try await cluster.restartRoot()
+        // Give the coordinator time to notice, wait out the grace, and re-read membership.
+        try await Task.sleep(for: .milliseconds(1_000))
+        #expect(try await cluster.eventually { try await cluster.routes(info.id) == before }, "\(cluster.log)")
+        #expect(await cluster.coord!.placement(info.id)?.groups == placement?.groups)
+        #expect(!cluster.log.contains("collection re-placed"), "\(cluster.log)")
+        #expect(cluster.log.contains("root coordinator restarted"))
+        await cluster.shutdown()
+    }
+
     @Test func malformedRequestsGetErrors() async throws {
         let cluster = try await TestCluster()
         try await cluster.startCoord()
