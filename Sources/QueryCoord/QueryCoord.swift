@@ -53,6 +53,22 @@ public actor QueryCoord {
             self.dataDirectory = dataDirectory
             self.rootCoord = rootCoord
         }
+
+        /// Checks that the directory is set and every interval and timeout is positive.
+        public func validate() throws(QueryCoordError) {
+            guard !dataDirectory.isEmpty else { throw .invalidConfiguration("the data directory is empty") }
+            let durations: [(String, Duration)] = [
+                ("pollInterval", pollInterval), ("maintenanceInterval", maintenanceInterval),
+                ("retryInterval", retryInterval), ("callTimeout", callTimeout),
+                ("replicaLoadTimeout", replicaLoadTimeout), ("loadTimeout", loadTimeout),
+            ]
+            for (name, value) in durations where value <= .zero {
+                throw .invalidConfiguration("\(name) must be positive, got \(value)")
+            }
+            guard rootCoordRestartGrace >= .zero else {
+                throw .invalidConfiguration("rootCoordRestartGrace must not be negative, got \(rootCoordRestartGrace)")
+            }
+        }
     }
 
     /// One healed node loss, for logs and tests.
@@ -114,11 +130,12 @@ public actor QueryCoord {
     /// Opens (recovering) the meta store in `<dataDirectory>/querycoord/` and reads the placements.
     /// Call `start()` to begin following membership and loading.
     ///
-    /// - Throws: `MetaStoreError` (e.g. the directory is locked by another query coordinator),
-    ///   `QueryCoordError.corruptState` for a record that does not decode.
+    /// - Throws: `QueryCoordError.invalidConfiguration`, `MetaStoreError` (e.g. the directory is locked by
+    ///   another query coordinator), `QueryCoordError.corruptState` for a record that does not decode.
     public init(configuration: Configuration, transport: any WireTransport, logger: Logger = Logger(role: "querycoord"))
         throws
     {
+        try configuration.validate()
         executor = DedicatedThreadExecutor(name: "querycoord")
         self.configuration = configuration
         self.transport = transport

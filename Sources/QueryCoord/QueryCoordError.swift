@@ -17,6 +17,8 @@ public enum QueryCoordError: Error, Sendable, Equatable, CustomStringConvertible
     /// A stored placement record did not decode or broke an invariant: the query coordinator's meta store
     /// is damaged (restore it from a backup, or delete `<data-dir>/querycoord` and load the collections again).
     case corruptState(key: String, reason: String)
+    /// A `QueryCoord.Configuration` value is out of range.
+    case invalidConfiguration(String)
 
     public var description: String {
         switch self {
@@ -34,6 +36,8 @@ public enum QueryCoordError: Error, Sendable, Equatable, CustomStringConvertible
         case .corruptState(let key, let reason):
             return "query coordinator meta record \(key) is damaged (\(reason)): restore the meta store or "
                 + "delete <data-dir>/querycoord and load the collections again"
+        case .invalidConfiguration(let reason):
+            return "invalid query coordinator configuration: \(reason)"
         }
     }
 }
@@ -47,6 +51,7 @@ extension QueryCoordError: WireErrorConvertible {
         case .loadTimedOut: WireError(.loadTimedOut, retriable: true, description)
         case .released: WireError(.collectionReleased, description)
         case .corruptState: WireError(.metaStoreCorrupt, description)
+        case .invalidConfiguration: WireError(.invalidConfiguration, description)
         }
     }
 }

@@ -283,3 +283,32 @@ import Wire
         await cluster.shutdown()
     }
 }
+
+/// Opening the coordinator: configuration checks and damaged records.
+@Suite struct QueryCoordOpeningTests {
+    @Test func badConfigurationIsRefused() {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        var config = QueryCoord.Configuration(dataDirectory: dir.path, rootCoord: WireAddress(host: "root", port: 1))
+        config.pollInterval = .zero
+        #expect(throws: QueryCoordError.invalidConfiguration("pollInterval must be positive, got 0.0 seconds")) {
+            try QueryCoord(configuration: config, transport: InMemoryNetwork())
+        }
+    }
+
+    @Test func aDamagedRecordIsReportedNotActedOn() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try MetaStore(directory: dir.path + "/querycoord")
+        _ = try store.put(CollectionPlacement.key(CollectionID(5)), [1, 2, 3])
+        store.close()
+        let config = QueryCoord.Configuration(dataDirectory: dir.path, rootCoord: WireAddress(host: "root", port: 1))
+        do {
+            _ = try QueryCoord(configuration: config, transport: InMemoryNetwork())
+            Issue.record("a damaged record was accepted")
+        } catch let error as QueryCoordError {
+            guard case .corruptState(let key, _) = error else { Issue.record("\(error)"); return }
+            #expect(key == "querycoord/collection/00000000000000000005")
+        }
+    }
+}
