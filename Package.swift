@@ -49,6 +49,8 @@ let package = Package(
         .target(name: "Coordinator", dependencies: ["Shard", "Wire", "VecCore"], swiftSettings: cpuFlags),
         // Worker roles (log node, query node) and their wire messages.
         .target(name: "Node", dependencies: ["Coordinator", "Shard", "Wire", "VecCore", "Runtime"], swiftSettings: cpuFlags),
+        // The query coordinator role: replica placement, load/release, healing, routes (docs/cluster.md).
+        .target(name: "QueryCoord", dependencies: ["Coordinator", "Node", "Wire", "Shard", "Runtime"], swiftSettings: cpuFlags),
         .executableTarget(
             name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding", "Runtime", "API"],
             path: "Benchmarks/vecbench",
@@ -93,6 +95,9 @@ let package = Package(
         // the built binary, so they depend on it.
         .target(name: "Runtime", dependencies: ["VecCore"], swiftSettings: cpuFlags),
         .executableTarget(name: "vecnode", dependencies: ["Runtime", "Wire", "Embedding"], swiftSettings: cpuFlags),
+        .testTarget(
+            name: "QueryCoordTests", dependencies: ["QueryCoord", "Coordinator", "Node", "Wire", "Shard", "Runtime", "TestSupport"],
+            swiftSettings: cpuFlags),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "vecnode"], swiftSettings: cpuFlags),
     ],
     swiftLanguageModes: [.v6]
