@@ -45,6 +45,9 @@ let package = Package(
         .target(name: "Net", dependencies: ["CEpoll"], swiftSettings: hotFlags),
         .target(name: "JSON", swiftSettings: hotFlags),
         .target(name: "HTTP", dependencies: ["Net", "JSON"], swiftSettings: hotFlags),
+        // HTTP load balancer in front of the proxies (the `gateway` role).
+        .target(name: "Gateway", dependencies: ["HTTP", "Net", "JSON"], swiftSettings: cpuFlags),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "HTTP", "Net", "JSON", "HTTPTestSupport"], swiftSettings: cpuFlags),
         .target(name: "Wire", dependencies: ["VecCore"], swiftSettings: hotFlags),
         .target(name: "Coordinator", dependencies: ["Shard", "Wire", "VecCore"], swiftSettings: cpuFlags),
         // Worker roles (log node, query node) and their wire messages.
