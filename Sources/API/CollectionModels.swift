@@ -174,13 +174,33 @@ public struct AliasDescription: Sendable, Equatable {
     }
 }
 
-/// One replica of a loaded collection (`collections/get_replicas`, a vecnode extension).
+/// One replica of a loaded collection (`collections/get_replicas`, a vecnode extension; shape from issue #5).
 public struct ReplicaInfo: Sendable, Equatable {
     public var replicaID: Int64
     /// Query nodes holding this replica's segments.
     public var nodeIDs: [Int64]
-    public init(replicaID: Int64, nodeIDs: [Int64]) {
+    /// False when a shard of this replica has no live leader (searches use the other replicas).
+    public var healthy: Bool
+    /// Per shard: the node leading it in this replica and every node holding its data.
+    public var shards: [ShardReplicaInfo]
+    public init(replicaID: Int64, nodeIDs: [Int64], healthy: Bool = true, shards: [ShardReplicaInfo] = []) {
         self.replicaID = replicaID
+        self.nodeIDs = nodeIDs
+        self.healthy = healthy
+        self.shards = shards
+    }
+}
+
+/// One shard within a replica (``ReplicaInfo/shards``).
+public struct ShardReplicaInfo: Sendable, Equatable {
+    public var shard: Int
+    /// The node serving the shard's searches in this replica.
+    public var leader: Int64
+    /// Nodes holding the shard's data in this replica (the leader included).
+    public var nodeIDs: [Int64]
+    public init(shard: Int, leader: Int64, nodeIDs: [Int64]) {
+        self.shard = shard
+        self.leader = leader
         self.nodeIDs = nodeIDs
     }
 }

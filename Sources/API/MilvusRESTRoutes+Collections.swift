@@ -68,9 +68,16 @@ extension MilvusRESTRoutes {
         MilvusEndpoint("collections", "get_replicas", "Replicas and their nodes (vecnode extension)",
                        required: ["collectionName:string"], optional: ["dbName:string"]) { body, routes in
             let replicas = try await routes.backend.replicas(db: try body.database(), name: try body.requiredString("collectionName"))
-            return .data(.array(replicas.map { r in
-                ["replicaID": .int(r.replicaID), "nodeIDs": .array(r.nodeIDs.map { .int($0) })]
-            }))
+            return .data(["replicas": .array(replicas.map { r in
+                ["replicaID": .int(r.replicaID), "nodes": .array(r.nodeIDs.map { .int($0) }), "healthy": .bool(r.healthy),
+                 "shards": .array(r.shards.map { ["shard": .int(Int64($0.shard)), "leader": .int($0.leader),
+                                                  "nodes": .array($0.nodeIDs.map { .int($0) })] })]
+            })])
+        },
+        MilvusEndpoint("collections", "compact", "Merge small sealed segments (vecnode: runs to completion)",
+                       required: ["collectionName:string"], optional: ["dbName:string"]) { body, routes in
+            try await routes.backend.compact(db: try body.database(), name: try body.requiredString("collectionName"))
+            return .empty
         },
     ]
 
