@@ -396,7 +396,8 @@ async function act(action, name) {
       if (!(n >= 1 && n <= 64)) { notice("replica number must be 1…64"); return; }
       await api("collections/load", { collectionName: name, replicaNumber: n });
     } else {
-      await api("collections/" + action, { collectionName: name });
+      const paths = { release: "collections/release", flush: "collections/flush", compact: "collections/compact" };
+      await api(paths[action], { collectionName: name });
     }
     notice(action + " " + name + ": done", true);
   } catch (e) { notice(action + " " + name + " " + explain(e)); }
@@ -445,7 +446,7 @@ async function runSearch(collection, mode, text, k) {
       const fields = {};
       for (const [k2, v] of Object.entries(h.fields)) fields[k2] = Array.isArray(v) && v.length > 8 ? "[" + v.length + " numbers]" : v;
       return '<tr class="hit"><td class=num>' + (i + 1) + "</td><td>" + esc(h.id) + "</td><td class=num>" + esc(Number(h.score).toFixed(4)) +
-        '</td><td><pre class="fields">' + esc(JSON.stringify(fields, null, 1)) + "</pre></td></tr>";
+        '</td><td><pre class="fields">' + esc(JSON.stringify(fields)) + "</pre></td></tr>";
     }).join("");
   } catch (e) { status.innerHTML = '<span class="err">' + esc(explain(e)) + "</span>"; }
 }

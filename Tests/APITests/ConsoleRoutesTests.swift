@@ -90,7 +90,7 @@ import Testing
             #expect(done.code == 0 && done.data == [:])
             #expect(try s.milvus("collections/compact", #"{"collectionName": "nope"}"#).code == 100)
             #expect(try s.milvus("collections/compact", "{}").code == 1802)
-            #expect(try s.milvus("collections/compact", #"{"collectionName": 7}"#).code == 1801)
+            #expect(try s.milvus("collections/compact", #"{"collectionName": 7}"#).code == 1100)
         }
     }
 }
