@@ -263,6 +263,14 @@ import Wire
         let third = await wireError { try await Self.append(f.client, ChannelName(collection: 9, shard: 0), "x", ts: 1) }
         #expect(third?.code == .limitExceeded)
         #expect(third?.message.contains("2 channels") == true)
+        // In-process callers bypass the decoders; the node checks the same ranges.
+        for bad in [ReadChannel(channel: Self.a, from: .start, maxRecords: 0), ReadChannel(channel: Self.a, from: .start, maxBytes: 0),
+                    ReadChannel(channel: Self.a, from: .start, waitMilliseconds: -1), ReadChannel(channel: ChannelName(collection: 7, shard: -1), from: .start)] {
+            await #expect(throws: LogNodeError.self) { try await f.node.read(bad) }
+        }
+        await #expect(throws: LogNodeError.self) {
+            try await f.node.append(AppendToChannel(channel: ChannelName(collection: 7, shard: 1024), recordKind: .opaque, timestamp: 0, payload: []))
+        }
         // The node still serves.
         #expect(try await f.client.call(DescribeChannel(channel: Self.a)).end == LogPosition(1))
         await f.stop()

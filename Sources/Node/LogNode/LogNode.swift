@@ -135,6 +135,7 @@ public final class LogNode: Sendable {
     /// - Throws: `LogNodeError`: `tooManyChannels`, `channelCorrupt`, `recordTooLarge`, `channelDropped`,
     ///   `storage`, `shuttingDown`.
     public func append(_ request: AppendToChannel) async throws(LogNodeError) -> AppendAck {
+        try Self.validate(request.channel)
         let channel = try await channel(request.channel, create: true)!
         return try await channel.append(kind: request.recordKind, timestamp: request.timestamp, payload: Data(request.payload))
     }
@@ -146,6 +147,7 @@ public final class LogNode: Sendable {
     /// - Throws: `LogNodeError`: `positionTruncated`, `positionBeyondEnd` (wire: `invalidArgument`),
     ///   `channelCorrupt`, `channelDropped`, `storage`, `shuttingDown`.
     public func read(_ request: ReadChannel) async throws(LogNodeError) -> ChannelRecords {
+        try Self.validate(request)
         let clock = ContinuousClock()
         let deadline = clock.now + .milliseconds(request.waitMilliseconds)
         var channel = try await self.channel(request.channel, create: false)
@@ -170,6 +172,7 @@ public final class LogNode: Sendable {
     ///
     /// - Throws: `LogNodeError.channelCorrupt`, `.shuttingDown`.
     public func describe(_ name: ChannelName) throws(LogNodeError) -> ChannelState {
+        try Self.validate(name)
         guard let channel = try lookup(name) else { return ChannelState(first: .start, end: .start, lastTimestamp: 0) }
         return channel.state
     }
@@ -183,6 +186,7 @@ public final class LogNode: Sendable {
     /// - Throws: `LogNodeError.storage` (the rename failed; the channel is closed but its files remain and
     ///   a restart reopens it), `.shuttingDown`.
     public func drop(_ name: ChannelName) async throws(LogNodeError) {
+        try Self.validate(name)
         try await onIO { () throws(LogNodeError) in try self.dropOnIO(name) }
     }
 
@@ -240,6 +244,27 @@ public final class LogNode: Sendable {
         await withTaskExecutorPreference(io) { for channel in late { channel.close() } }
         io.shutdown()
         logger.info("log node stopped")
+    }
+
+    // MARK: Validation (the wire decoders check the same ranges; these guard in-process callers)
+
+    static func validate(_ channel: ChannelName) throws(LogNodeError) {
+        guard (0..<1024).contains(channel.shard) else {
+            throw .invalidRequest("shard \(channel.shard) of collection \(channel.collection) is outside 0..<1024")
+        }
+    }
+
+    static func validate(_ request: ReadChannel) throws(LogNodeError) {
+        try validate(request.channel)
+        guard (1...maxChannelReadRecords).contains(request.maxRecords) else {
+            throw .invalidRequest("maxRecords \(request.maxRecords) not in 1...\(maxChannelReadRecords)")
+        }
+        guard (1...(64 << 20)).contains(request.maxBytes) else {
+            throw .invalidRequest("maxBytes \(request.maxBytes) not in 1...\(64 << 20)")
+        }
+        guard (0...10_000).contains(request.waitMilliseconds) else {
+            throw .invalidRequest("waitMilliseconds \(request.waitMilliseconds) not in 0...10000")
+        }
     }
 
     // MARK: Channels
