@@ -1,5 +1,6 @@
 import Coordinator
 import Foundation
+import Runtime
 import Shard
 import Testing
 import TestSupport
@@ -93,7 +94,44 @@ import Wire
         try await Task.sleep(for: .milliseconds(50))
         _ = try await Self.append(f.client, fresh, "born", ts: 3)
         #expect(try await created.value.records.map(\.payload) == [Array("born".utf8)])
+        // …and times out empty after about its wait when nothing creates it.
+        let t1 = clock.now
+        let none = try await f.client.call(ReadChannel(channel: ChannelName(collection: 8, shard: 3), from: .start, waitMilliseconds: 150))
+        let waitedForNothing = clock.now - t1
+        #expect(none == ChannelRecords(records: [], end: .start))
+        #expect(waitedForNothing >= .milliseconds(140) && waitedForNothing < .seconds(3), "took \(waitedForNothing)")
         await f.stop()
+    }
+
+    @Test func stopEndsLongPollsPromptly() async throws {
+        let dir = LogNodeTestDirectory()
+        defer { dir.cleanup() }
+        var configuration = LogNode.Configuration(dataDirectory: dir.path)
+        configuration.ioThreads = 1
+        let node = try LogNode(configuration: configuration, logger: Logger(role: "lognode", sink: { _ in }))
+        _ = try await node.append(AppendToChannel(channel: Self.a, recordKind: .opaque, timestamp: 1, payload: [1]))
+        // More long polls than I/O threads, on an existing channel and on one that does not exist yet.
+        let polls = (0..<6).map { i in
+            Task { () -> LogNodeError? in
+                do {
+                    let channel = i % 2 == 0 ? Self.a : ChannelName(collection: 50, shard: i)
+                    _ = try await node.read(ReadChannel(channel: channel, from: i % 2 == 0 ? LogPosition(1) : .start, waitMilliseconds: 10_000))
+                    return nil
+                } catch let error as LogNodeError { return error } catch { return .storage(Self.a, "unexpected \(error)") }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        await node.stop()
+        for poll in polls {
+            let outcome = await poll.value
+            #expect(outcome == nil || outcome == .shuttingDown, "\(String(describing: outcome))")
+        }
+        #expect(clock.now - t0 < .seconds(3), "stop and the polls took \(clock.now - t0)")
+        await #expect(throws: LogNodeError.shuttingDown) {
+            try await node.append(AppendToChannel(channel: Self.a, recordKind: .opaque, timestamp: 1, payload: [1]))
+        }
     }
 
     @Test func timestampsAreMadeNonDecreasing() async throws {

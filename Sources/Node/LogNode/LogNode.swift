@@ -59,6 +59,9 @@ public final class LogNode: Sendable {
         /// Calls currently running work on `io` (so `stop` can wait for them before stopping its threads).
         var ioInFlight = 0
         var stopped = false
+        /// Long polls on channels that do not exist yet, woken when the channel is created (or the node stops).
+        var creationWaiters: [UInt64: (channel: ChannelName, continuation: CheckedContinuation<Void, Never>)] = [:]
+        var nextWaiterID: UInt64 = 0
     }
 
     public let configuration: Configuration
@@ -136,13 +139,13 @@ public final class LogNode: Sendable {
     ///   `storage`, `shuttingDown`.
     public func append(_ request: AppendToChannel) async throws(LogNodeError) -> AppendAck {
         try Self.validate(request.channel)
-        let channel = try await channel(request.channel, create: true)!
+        let channel = try await channelCreatingIfNeeded(request.channel)
         return try await channel.append(kind: request.recordKind, timestamp: request.timestamp, payload: Data(request.payload))
     }
 
     /// Reads records at and after `request.from`, waiting up to `request.waitMilliseconds` for the first one.
     /// A channel that does not exist reads as empty with end 0 (a reader of a channel not yet created waits
-    /// for its creation, checking every 5 ms, within the same wait).
+    /// for its creation within the same wait, and is woken by it).
     ///
     /// - Throws: `LogNodeError`: `positionTruncated`, `positionBeyondEnd` (wire: `invalidArgument`),
     ///   `channelCorrupt`, `channelDropped`, `storage`, `shuttingDown`.
@@ -150,22 +153,22 @@ public final class LogNode: Sendable {
         try Self.validate(request)
         let clock = ContinuousClock()
         let deadline = clock.now + .milliseconds(request.waitMilliseconds)
-        var channel = try await self.channel(request.channel, create: false)
+        var channel = try lookup(request.channel)
         if channel == nil {
             if request.from > .start {
                 throw .positionBeyondEnd(request.channel, requested: request.from, end: .start)
             }
-            while channel == nil && clock.now < deadline {
-                do { try await Task.sleep(for: min(.milliseconds(5), deadline - clock.now)) } catch { break }
-                channel = try await self.channel(request.channel, create: false)
+            if request.waitMilliseconds > 0 {
+                await waitForCreation(of: request.channel, timeout: deadline - clock.now)
+                channel = try lookup(request.channel)
             }
-            guard channel != nil else { return ChannelRecords(records: [], end: .start) }
         }
+        guard let channel else { return ChannelRecords(records: [], end: .start) }
         var remaining = request
         let left = deadline - clock.now
-        remaining.waitMilliseconds = left <= .zero ? 0 : Int(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
-        let found = channel!
-        return try await onIO { () async throws(LogNodeError) -> ChannelRecords in try await found.read(remaining) }
+        remaining.waitMilliseconds = left <= .zero
+            ? 0 : Int(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
+        return try await onIO { () async throws(LogNodeError) -> ChannelRecords in try await channel.read(remaining) }
     }
 
     /// The channel's first position, end and last stored timestamp; zeros for a channel that does not exist.
@@ -230,6 +233,11 @@ public final class LogNode: Sendable {
             return !r.stopped
         }
         guard first else { return }
+        let creationWaiters = registry.withLock { r -> [CheckedContinuation<Void, Never>] in
+            defer { r.creationWaiters.removeAll() }
+            return r.creationWaiters.values.map(\.continuation)
+        }
+        for waiter in creationWaiters { waiter.resume() }
         // Wake long polls before waiting for the calls in flight (they hold `ioInFlight`).
         let open = registry.withLock { Array($0.channels.values) }
         await withTaskExecutorPreference(io) { for channel in open { channel.close() } }
@@ -278,10 +286,9 @@ public final class LogNode: Sendable {
         }
     }
 
-    /// The hosted channel `name`; when it does not exist, creates it if `create` (else `nil`).
-    private func channel(_ name: ChannelName, create: Bool) async throws(LogNodeError) -> LogNodeChannel? {
+    /// The hosted channel `name`, created if it does not exist.
+    private func channelCreatingIfNeeded(_ name: ChannelName) async throws(LogNodeError) -> LogNodeChannel {
         if let found = try lookup(name) { return found }
-        guard create else { return nil }
         return try await onIO { () throws(LogNodeError) -> LogNodeChannel in try self.openChannel(name) }
     }
 
@@ -308,9 +315,46 @@ public final class LogNode: Sendable {
             }
             throw error
         }
-        registry.withLock { $0.channels[name] = channel }
+        let waiters = registry.withLock { r -> [CheckedContinuation<Void, Never>] in
+            r.channels[name] = channel
+            let ids = r.creationWaiters.filter { $0.value.channel == name }.map(\.key)
+            return ids.compactMap { r.creationWaiters.removeValue(forKey: $0)?.continuation }
+        }
+        for waiter in waiters { waiter.resume() }
         logger.debug("channel created", ["channel": name])
         return channel
+    }
+
+    /// Returns when channel `name` exists, after `timeout`, on cancellation, or when the node stops —
+    /// whichever comes first. Holds no thread while waiting.
+    private func waitForCreation(of name: ChannelName, timeout: Duration) async {
+        guard timeout > .zero else { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: timeout) }
+            group.addTask { await self.creation(of: name) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Suspends until channel `name` is created (or the node stops, or the task is cancelled).
+    private func creation(of name: ChannelName) async {
+        let id = registry.withLock { r -> UInt64 in
+            defer { r.nextWaiterID += 1 }
+            return r.nextWaiterID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = registry.withLock { r -> Bool in
+                    if r.channels[name] != nil || r.stopped || Task.isCancelled { return true }
+                    r.creationWaiters[id] = (name, continuation)
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            registry.withLock { $0.creationWaiters.removeValue(forKey: id) }?.continuation.resume()
+        }
     }
 
     /// Runs `body` on the node's I/O threads, counted in `ioInFlight` so `stop` can wait for it.
