@@ -342,6 +342,28 @@ import Wire
         await g.stop()
     }
 
+    @Test func oneNodePerDataDirectory() async throws {
+        let dir = LogNodeTestDirectory()
+        defer { dir.cleanup() }
+        let f = try await LogNodeFixture.start(.memory, directory: dir.path)
+        _ = try await Self.append(f.client, Self.a, "a", ts: 1)
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        do {
+            _ = try LogNode(configuration: LogNode.Configuration(dataDirectory: dir.path), logger: Logger(role: "lognode", sink: { _ in }))
+            Issue.record("a second log node opened the same data directory")
+        } catch {
+            guard case .dataDirectory(_, let message) = error else { throw error }
+            #expect(message.contains("another log node"))
+        }
+        #expect(clock.now - t0 < .seconds(4))
+        await f.stop()
+        // Released by stop.
+        let g = try await LogNodeFixture.start(.memory, directory: dir.path)
+        #expect(try await g.client.call(DescribeChannel(channel: Self.a)).end == LogPosition(1))
+        await g.stop()
+    }
+
     @Test func invalidConfigurationIsRejected() {
         var configuration = LogNode.Configuration(dataDirectory: "/tmp/unused")
         configuration.maxChannels = 0

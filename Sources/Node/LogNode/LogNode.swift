@@ -54,8 +54,9 @@ public final class LogNode: Sendable {
     /// What the node holds, guarded by `registry`.
     private struct Registry {
         var channels: [ChannelName: LogNodeChannel] = [:]
-        /// Channels found corrupt at start-up (or on open), with the reason; refused until dropped.
-        var refused: [ChannelName: String] = [:]
+        /// Channels that failed to open at start-up (or were found corrupt when created), with the error every
+        /// call on them gets; refused until dropped or the node restarts.
+        var refused: [ChannelName: LogNodeError] = [:]
         /// Calls currently running work on `io` (so `stop` can wait for them before stopping its threads).
         var ioInFlight = 0
         var stopped = false
@@ -72,6 +73,10 @@ public final class LogNode: Sendable {
     private let lifecycle = NSLock()
     /// `<dataDirectory>/channels`.
     private let channelsDirectory: String
+    /// The `flock`ed `<dataDirectory>/LOCK`: one log node per data directory. Closed (released) by `stop`
+    /// or deinit, whichever comes first (`lockReleased`).
+    private let lockFD: Int32
+    private let lockReleased = Atomic<Bool>(false)
 
     /// Opens the node on `configuration.dataDirectory`: creates it if missing, removes the leftovers of
     /// interrupted drops, and reopens every channel found (recovering each). Blocks on disk I/O: call it at
@@ -89,14 +94,16 @@ public final class LogNode: Sendable {
         let entries: [String]
         do {
             try FileManager.default.createDirectory(atPath: channelsDirectory, withIntermediateDirectories: true)
-            entries = try FileManager.default.contentsOfDirectory(atPath: channelsDirectory).sorted()
         } catch {
-            throw .dataDirectory(path: channelsDirectory, "\(error)")
+            throw .dataDirectory(path: root, "\(error)")
         }
+        lockFD = try Self.lockDataDirectory(root)
         do {
+            entries = try FileManager.default.contentsOfDirectory(atPath: channelsDirectory).sorted()
             io = try CPUExecutor(name: "lognode-io", threads: configuration.ioThreads)
         } catch {
-            throw .invalidConfiguration("cannot start the I/O threads: \(error)")
+            close(lockFD)
+            throw .dataDirectory(path: channelsDirectory, "\(error)")
         }
         var registry = Registry()
         for entry in entries {
@@ -118,13 +125,39 @@ public final class LogNode: Sendable {
                                    ["channel": name, "bytes": report.truncatedBytes, "reason": reason])
                 }
             } catch {
-                registry.refused[name] = error.description
-                logger.error("channel refused: it failed recovery", ["channel": name, "error": error.description])
+                registry.refused[name] = error
+                logger.error("channel refused: it failed to open", ["channel": name, "error": error.description])
             }
         }
         logger.info("log node opened", ["dir": channelsDirectory, "channels": registry.channels.count,
                                         "refused": registry.refused.count])
         self.registry.withLock { $0 = registry }
+    }
+
+    /// Takes the exclusive `flock` on `<root>/LOCK`, waiting up to 2 s for a holder that is just exiting.
+    private static func lockDataDirectory(_ root: String) throws(LogNodeError) -> Int32 {
+        let path = root + "/LOCK"
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .dataDirectory(path: root, "cannot open \(path): \(String(cString: strerror(errno)))") }
+        let deadline = ContinuousClock.now + .seconds(2)
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            if code == EINTR { continue }
+            guard code == EWOULDBLOCK, ContinuousClock.now < deadline else {
+                close(fd)
+                throw .dataDirectory(path: root, code == EWOULDBLOCK
+                    ? "another log node has it open (\(path) is locked); give each log node its own --data-dir"
+                    : "flock \(path): \(String(cString: strerror(code)))")
+            }
+            usleep(5_000)
+        }
+        return fd
+    }
+
+    deinit { releaseLock() }
+
+    private func releaseLock() {
+        if !lockReleased.exchange(true, ordering: .acquiringAndReleasing) { close(lockFD) }
     }
 
     /// Directory names containing this are drops in progress (renamed away before deletion).
@@ -222,8 +255,8 @@ public final class LogNode: Sendable {
         registry.withLock { $0.channels[name]?.log.statistics }
     }
 
-    /// Channels refused because their files are damaged, with the reason.
-    public var refusedChannels: [ChannelName: String] { registry.withLock { $0.refused } }
+    /// Channels refused because their files are damaged (or failed to open at start-up), with the reason.
+    public var refusedChannels: [ChannelName: String] { registry.withLock { $0.refused.mapValues(\.description) } }
 
     /// Stops taking calls, closes every channel (appends already queued are completed; long polls return
     /// empty) and stops the I/O threads. Idempotent. Stop the listener first so no call is cut short.
@@ -251,6 +284,7 @@ public final class LogNode: Sendable {
         }
         await withTaskExecutorPreference(io) { for channel in late { channel.close() } }
         io.shutdown()
+        releaseLock()
         logger.info("log node stopped")
     }
 
@@ -281,7 +315,7 @@ public final class LogNode: Sendable {
     private func lookup(_ name: ChannelName) throws(LogNodeError) -> LogNodeChannel? {
         try registry.withLock { r throws(LogNodeError) -> LogNodeChannel? in
             if r.stopped { throw .shuttingDown }
-            if let reason = r.refused[name] { throw .channelCorrupt(name, reason: reason) }
+            if let error = r.refused[name] { throw error }
             return r.channels[name]
         }
     }
@@ -309,8 +343,8 @@ public final class LogNode: Sendable {
             channel = try LogNodeChannel(
                 name: name, directory: channelsDirectory + "/" + name.directoryName, options: configuration.channelOptions)
         } catch {
-            if case .channelCorrupt(_, let reason) = error {
-                registry.withLock { $0.refused[name] = reason }
+            if case .channelCorrupt = error {
+                registry.withLock { $0.refused[name] = error }
                 logger.error("channel refused: it failed recovery", ["channel": name, "error": error.description])
             }
             throw error
