@@ -168,8 +168,8 @@ public final class LogNode: Sendable {
     /// Appends `request`'s record to its channel (creating the channel on first use) and returns its position
     /// and stored timestamp once it is durable.
     ///
-    /// - Throws: `LogNodeError`: `tooManyChannels`, `channelCorrupt`, `recordTooLarge`, `channelDropped`,
-    ///   `storage`, `shuttingDown`.
+    /// - Throws: `LogNodeError`: `invalidRequest`, `tooManyChannels`, `channelCorrupt`, `recordTooLarge`,
+    ///   `channelDropped`, `storage`, `shuttingDown`.
     public func append(_ request: AppendToChannel) async throws(LogNodeError) -> AppendAck {
         try Self.validate(request.channel)
         let channel = try await channelCreatingIfNeeded(request.channel)
@@ -180,8 +180,8 @@ public final class LogNode: Sendable {
     /// A channel that does not exist reads as empty with end 0 (a reader of a channel not yet created waits
     /// for its creation within the same wait, and is woken by it).
     ///
-    /// - Throws: `LogNodeError`: `positionTruncated`, `positionBeyondEnd` (wire: `invalidArgument`),
-    ///   `channelCorrupt`, `channelDropped`, `storage`, `shuttingDown`.
+    /// - Throws: `LogNodeError`: `invalidRequest`, `positionTruncated`, `positionBeyondEnd` (all three wire
+    ///   `invalidArgument`), `channelCorrupt`, `channelDropped`, `storage`, `shuttingDown`.
     public func read(_ request: ReadChannel) async throws(LogNodeError) -> ChannelRecords {
         try Self.validate(request)
         let clock = ContinuousClock()
@@ -206,7 +206,8 @@ public final class LogNode: Sendable {
 
     /// The channel's first position, end and last stored timestamp; zeros for a channel that does not exist.
     ///
-    /// - Throws: `LogNodeError.channelCorrupt`, `.shuttingDown`.
+    /// - Throws: `LogNodeError.invalidRequest`, the refusal of a refused channel (`channelCorrupt`, `storage`),
+    ///   `.shuttingDown`.
     public func describe(_ name: ChannelName) throws(LogNodeError) -> ChannelState {
         try Self.validate(name)
         guard let channel = try lookup(name) else { return ChannelState(first: .start, end: .start, lastTimestamp: 0) }
@@ -219,8 +220,8 @@ public final class LogNode: Sendable {
     /// The directory is first renamed away (atomic, fsynced) and then deleted, so a crash mid-drop never
     /// leaves a half-deleted channel that would look corrupt: start-up finishes the deletion.
     ///
-    /// - Throws: `LogNodeError.storage` (the rename failed; the channel is closed but its files remain and
-    ///   a restart reopens it), `.shuttingDown`.
+    /// - Throws: `LogNodeError.invalidRequest`, `.storage` (the rename failed; the channel is closed but its
+    ///   files remain, and the next append or a restart reopens it), `.shuttingDown`.
     public func drop(_ name: ChannelName) async throws(LogNodeError) {
         try Self.validate(name)
         try await onIO { () throws(LogNodeError) in try self.dropOnIO(name) }
