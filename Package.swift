@@ -82,6 +82,9 @@ let package = Package(
         .testTarget(
             name: "CoordinatorTests", dependencies: ["Coordinator", "Shard", "Wire", "CoordinatorCrashHelper", "TestSupport"],
             swiftSettings: cpuFlags),
+        .testTarget(
+            name: "NodeTests", dependencies: ["Node", "Coordinator", "Shard", "Wire", "Runtime", "VecCore", "TestSupport"],
+            swiftSettings: cpuFlags),
         // Process runtime (CPU executor, logging, config, signals) and the `vecnode` executable; the tests run
         // the built binary, so they depend on it.
         .target(name: "Runtime", dependencies: ["VecCore"], swiftSettings: cpuFlags),

@@ -86,7 +86,8 @@ extension ShardReplica {
         return try Shard.open(directory: directory, schema: collection.schema, indexes: collection.indexes, options: options)
     }
 
-    /// Applies `reply`'s records (which must start at `from`) in order and records the progress.
+    /// Applies `reply`'s records (which must start at `from`) in order, records the progress, then wakes the
+    /// readers it satisfies (once per batch).
     private func apply(_ reply: ChannelRecords, from: LogPosition, shard: Shard, freshAsOf: ContinuousClock.Instant) -> BatchOutcome {
         var next = from
         var outcome = BatchOutcome.applied
@@ -102,16 +103,16 @@ extension ShardReplica {
             }
             if case .applied = outcome {} else { break }
             next = record.position.next
-            let decided = state.withLock { s in
+            state.withLock { s in
                 s.applied = next
                 s.lastTimestamp = max(s.lastTimestamp, record.timestamp)
-                return s.takeDecided(ref: ref)
             }
-            decided.resumeAll()
         }
         if case .applied = outcome, reply.end < next {
             outcome = .retry("log node \(logNode) reported the end of \(ref.channel) at \(reply.end), below the records it returned")
         }
+        // Statistics first, so a reader woken below (a load) reports the rows it waited for.
+        if !reply.records.isEmpty { refreshStatistics(shard) }
         let decided = state.withLock { s in
             if case .applied = outcome {
                 s.readError = nil
@@ -122,7 +123,6 @@ extension ShardReplica {
             return s.takeDecided(ref: ref)
         }
         decided.resumeAll()
-        if !reply.records.isEmpty { refreshStatistics(shard) }
         return outcome
     }
 
