@@ -198,6 +198,7 @@ struct QueryNodeTests {
         let cases: [(String, WireError?)] = [
             ("wrong dimension", await h.callError(SearchShard(ref: ref, field: "vec", vectors: v4, dimension: 4, k: 3, guarantee: .strong))),
             ("not a vector field", await h.callError(SearchShard(ref: ref, field: "tag", vectors: v4, dimension: 8, k: 3, guarantee: .strong))),
+            ("nq × k too large", await h.callError(SearchShard(ref: ref, field: "vec", vectors: [Float](repeating: 0.5, count: 8 * 128), dimension: 8, k: 16_384, guarantee: .strong))),
             ("k = 0", await h.callError(SearchShard(ref: ref, field: "vec", vectors: v4, dimension: 8, k: 0, guarantee: .strong))),
             ("unknown output field", await h.callError(SearchShard(ref: ref, field: "vec", vectors: v4, dimension: 8, k: 3, outputFields: ["nope"], guarantee: .strong))),
             ("unknown filter field", await h.callError(QueryShard(ref: ref, filter: "nope > 3", limit: 10, guarantee: .strong))),
