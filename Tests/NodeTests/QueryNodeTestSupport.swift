@@ -7,80 +7,46 @@ import Synchronization
 import TestSupport
 import Wire
 
-/// A log node stand-in for the query node tests: serves `AppendToChannel`, `ReadChannel` (long poll) and
-/// `DescribeChannel` from one `ChannelLog` per channel, with knobs to delay replies and to go down.
-final class ChannelLogDouble: Sendable {
-    private struct State {
-        var logs: [ChannelName: ChannelLog] = [:]
-        var lastTimestamps: [ChannelName: UInt64] = [:]
+/// The real `LogNode`'s router behind knobs the query node tests need: hold `ReadChannel` replies back (the
+/// replica then lags behind the channel), slow `DescribeChannel` down and count it.
+final class LogNodeFront: MessageHandler {
+    private struct Knobs {
         var readDelay: Duration = .zero
         var describeDelay: Duration = .zero
         var describeCalls = 0
     }
-    let directory: String
-    private let state = Mutex(State())
+    let logNode: LogNode
+    private let inner: WireRouter
+    private let knobs = Mutex(Knobs())
 
-    init(directory: String) { self.directory = directory }
+    init(directory: String) throws {
+        logNode = try LogNode(configuration: LogNode.Configuration(dataDirectory: directory),
+                              logger: Logger(role: "lognode", sink: { _ in }))
+        inner = logNode.router()
+    }
 
-    /// Replies to reads that carry records are held back this long (the replica then lags behind).
-    func setReadDelay(_ d: Duration) { state.withLock { $0.readDelay = d } }
-    func setDescribeDelay(_ d: Duration) { state.withLock { $0.describeDelay = d } }
-    var describeCalls: Int { state.withLock { $0.describeCalls } }
+    /// Every `ReadChannel` reply is held back this long after the log node produced it.
+    func setReadDelay(_ d: Duration) { knobs.withLock { $0.readDelay = d } }
+    func setDescribeDelay(_ d: Duration) { knobs.withLock { $0.describeDelay = d } }
+    var describeCalls: Int { knobs.withLock { $0.describeCalls } }
 
-    private func log(_ name: ChannelName) throws -> ChannelLog {
-        try state.withLock { s in
-            if let l = s.logs[name] { return l }
-            let l = try ChannelLog(directory: directory + "/\(name)")
-            s.logs[name] = l
-            return l
+    func handle(kind: MessageKind, request: inout WireReader, response: inout WireWriter, context: RequestContext) async throws {
+        if kind == DescribeChannel.kind {
+            let delay = knobs.withLock { k -> Duration in
+                k.describeCalls += 1
+                return k.describeDelay
+            }
+            if delay > .zero { try await Task.sleep(for: delay) }
+        }
+        try await inner.handle(kind: kind, request: &request, response: &response, context: context)
+        if kind == ReadChannel.kind {
+            let delay = knobs.withLock { $0.readDelay }
+            if delay > .zero { try await Task.sleep(for: delay) }
         }
     }
-
-    func append(_ r: AppendToChannel) async throws -> AppendAck {
-        let log = try log(r.channel)
-        let ts = state.withLock { s in
-            let t = max(r.timestamp, s.lastTimestamps[r.channel] ?? 0)
-            s.lastTimestamps[r.channel] = t
-            return t
-        }
-        let p = try await log.append(kind: r.recordKind, timestamp: ts, payload: Data(r.payload))
-        return AppendAck(position: p, timestamp: ts)
-    }
-
-    func read(_ r: ReadChannel) async throws -> ChannelRecords {
-        let log = try log(r.channel)
-        if r.from > log.endPosition { throw WireError(.invalidArgument, "position \(r.from) is beyond the end \(log.endPosition)") }
-        let records = try await log.tail(from: r.from, maxRecords: r.maxRecords, maxBytes: r.maxBytes,
-                                         timeout: .milliseconds(r.waitMilliseconds))
-        let delay = state.withLock { $0.readDelay }
-        if !records.isEmpty && delay > .zero { try await Task.sleep(for: delay) }
-        return ChannelRecords(
-            records: records.map { ChannelRecord(position: $0.position, recordKind: $0.kind, timestamp: $0.timestamp, payload: [UInt8]($0.payload)) },
-            end: log.endPosition)
-    }
-
-    func describe(_ name: ChannelName) async throws -> ChannelState {
-        let delay = state.withLock { s -> Duration in
-            s.describeCalls += 1
-            return s.describeDelay
-        }
-        if delay > .zero { try await Task.sleep(for: delay) }
-        let log = try log(name)
-        return ChannelState(first: log.firstPosition, end: log.endPosition, lastTimestamp: state.withLock { $0.lastTimestamps[name] ?? 0 })
-    }
-
-    func router() -> WireRouter {
-        var r = WireRouter()
-        r.on(AppendToChannel.self) { req, _ in try await self.append(req) }
-        r.on(ReadChannel.self) { req, _ in try await self.read(req) }
-        r.on(DescribeChannel.self) { req, _ in try await self.describe(req.channel) }
-        return r
-    }
-
-    func close() { state.withLock { s in for l in s.logs.values { l.close() } } }
 }
 
-/// A query node, a log node double and a client on one in-memory network, in a temporary directory.
+/// A query node, a log node and a client on one in-memory network, in a temporary directory.
 final class QueryNodeHarness: Sendable {
     static let cpu = try! CPUExecutor(name: "qn-test", threads: 2, niceness: 0)
     static let logAddress = WireAddress(host: "lognode", port: 1)
@@ -88,7 +54,7 @@ final class QueryNodeHarness: Sendable {
 
     let root: String
     let network = InMemoryNetwork()
-    let logNode: ChannelLogDouble
+    let logNode: LogNodeFront
     let node: QueryNode
     let client: any WireClient
     let logClient: any WireClient
@@ -97,7 +63,7 @@ final class QueryNodeHarness: Sendable {
     init(_ label: String = #function, configure: (inout QueryNode.Configuration) -> Void = { _ in }) async throws {
         root = NSTemporaryDirectory() + "qn-\(label.filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        logNode = ChannelLogDouble(directory: root + "/lognode")
+        logNode = try LogNodeFront(directory: root + "/lognode")
         var config = QueryNode.Configuration(nodeID: NodeID(7), dataDirectory: root + "/qn")
         config.pollWait = .milliseconds(500)
         config.catchUpTimeout = .seconds(5)
@@ -115,7 +81,7 @@ final class QueryNodeHarness: Sendable {
     }
 
     func startLogNode() async throws {
-        let l = try await network.listen(on: Self.logAddress, handler: logNode.router())
+        let l = try await network.listen(on: Self.logAddress, handler: logNode)
         listeners.withLock { $0["log"] = l }
     }
 
@@ -127,7 +93,7 @@ final class QueryNodeHarness: Sendable {
     func shutdown() async {
         for l in listeners.withLock({ Array($0.values) }) { await l.stop() }
         await node.close()
-        logNode.close()
+        await logNode.logNode.stop()
         try? FileManager.default.removeItem(atPath: root)
     }
 
