@@ -284,4 +284,33 @@ struct QueryNodeTests {
         #expect(status.lastError.contains("record @1"))
         await h.shutdown()
     }
+
+    @Test func servesOverTCP() async throws {
+        let root = NSTemporaryDirectory() + "qn-tcp-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let tcp = try TCPTransport(configuration: WireConfiguration(clusterSecret: try ClusterSecret("querynode-test-secret")))
+        let logNode = try LogNode(configuration: LogNode.Configuration(dataDirectory: root + "/log"), logger: .init(role: "lognode", sink: { _ in }))
+        let logListener = try await tcp.listen(on: WireAddress(host: "127.0.0.1", port: 0), handler: logNode.router())
+        var config = QueryNode.Configuration(nodeID: NodeID(9), dataDirectory: root + "/qn")
+        config.shard.workerThreads = 1
+        let node = try QueryNode(configuration: config, transport: tcp, cpu: H.cpu, logger: .init(role: "querynode", sink: { _ in }))
+        let nodeListener = try await tcp.listen(on: WireAddress(host: "127.0.0.1", port: 0), handler: node.router())
+        let client = tcp.client(for: nodeListener.address)
+        let ref = ShardRef(collection: 100, shard: 0)
+        let vectors = TestData.uniform(count: 40, dimension: Self.d, seed: 8)
+        let op = ShardOperation.insert(try H.batch(ids: (0..<40).map(Int64.init), vectors: vectors))
+        _ = try await tcp.client(for: logListener.address).call(AppendToChannel(
+            channel: ref.channel, recordKind: op.logKind, timestamp: Self.ts(0), payload: op.payload(keyType: .int64)))
+        let status = try await client.call(LoadShardReplica(collection: H.collection(), shard: 0, replica: 0, logNode: "\(logListener.address)"))
+        #expect(status.liveRows == 40)
+        let reply = try await client.call(SearchShard(
+            ref: ref, field: "vec", vectors: TestData.row(vectors, 5, dimension: Self.d), dimension: Self.d, k: 3, guarantee: .strong))
+        #expect(H.ints(try H.decode(reply.rows)).first == 5)
+        #expect(reply.scores.first == 0)
+        await nodeListener.stop()
+        await node.close()
+        await logListener.stop()
+        tcp.shutdown()
+        await logNode.stop()
+    }
 }
