@@ -184,7 +184,4 @@ public actor QueryNode {
     }
 
     nonisolated func countSearch() { searchCount.add(1, ordering: .relaxed) }
-
-    /// `DescribeChannel` rounds the replica of `ref` sent for Strong reads (tests: shared catch-up).
-    func catchUpRounds(_ ref: ShardRef) throws(QueryNodeError) -> UInt64 { try replica(ref).probe.rounds }
 }
