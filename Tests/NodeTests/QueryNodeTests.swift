@@ -272,6 +272,21 @@ struct QueryNodeTests {
         await h.shutdown()
     }
 
+    @Test func anIdleReplicaSealsByAge() async throws {
+        let h = try await H { $0.shard.sealPolicy = SealPolicy(maxRows: 1_000_000, maxBytes: 1 << 40, maxAgeMilliseconds: 300) }
+        let ref = ShardRef(collection: 100, shard: 0)
+        try await h.append(.insert(try H.batch(ids: [1, 2], vectors: TestData.uniform(count: 2, dimension: Self.d, seed: 1))), to: ref, timestamp: Self.ts(0))
+        #expect(try await h.load(ref).sealedSegments == 0)
+        var sealed = 0
+        for _ in 0..<100 where sealed == 0 {
+            try await Task.sleep(for: .milliseconds(50))
+            sealed = try await h.client.call(DescribeQueryNode()).replicas[0].sealedSegments
+        }
+        #expect(sealed == 1)
+        #expect(try await h.client.call(CountShard(ref: ref, guarantee: .strong)) == 2)
+        await h.shutdown()
+    }
+
     @Test func aRecordThatDoesNotFitTheSchemaIsSkippedAndReported() async throws {
         let h = try await H()
         let ref = ShardRef(collection: 100, shard: 0)

@@ -63,6 +63,7 @@ extension ShardReplica {
             switch apply(reply, from: from, shard: shard, freshAsOf: freshAsOf) {
             case .applied:
                 backoff = configuration.initialBackoff
+                if reply.records.isEmpty { sealIfDue(shard) }
             case .retry(let why):
                 noteReadError(why, retryIn: backoff)
                 try? await Task.sleep(for: backoff)
@@ -148,6 +149,15 @@ extension ShardReplica {
             case .closed, .log, .objectStore:
                 return .fatal("applying record \(record.position) of \(ref.channel): \(error)")
             }
+        }
+    }
+
+    /// On an idle channel no write triggers the seal policy; enforce its age limit between long polls.
+    private func sealIfDue(_ shard: Shard) {
+        do {
+            if try shard.sealIfDue() { refreshStatistics(shard) }
+        } catch {
+            logger.warn("sealing by age failed", ["collection": ref.collection, "shard": ref.shard, "error": "\(error)"])
         }
     }
 
