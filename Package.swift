@@ -106,7 +106,7 @@ let package = Package(
         .target(name: "Proxy", dependencies: ["API", "Node", "Coordinator", "Wire", "Shard", "VecCore", "Runtime"], swiftSettings: cpuFlags),
         .testTarget(
             name: "ProxyTests",
-            dependencies: ["Proxy", "API", "Node", "Coordinator", "Wire", "Shard", "VecCore", "Runtime", "TestSupport", "HTTPTestSupport", "HTTP", "JSON", "Net"],
+            dependencies: ["Proxy", "API", "Node", "Coordinator", "QueryCoord", "Wire", "Shard", "VecCore", "Runtime", "TestSupport", "HTTPTestSupport", "HTTP", "JSON", "Net"],
             swiftSettings: cpuFlags),
     ],
     swiftLanguageModes: [.v6]

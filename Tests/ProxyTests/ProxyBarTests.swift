@@ -8,7 +8,7 @@ import VecCore
 /// Issue #4's bar, in process: a 4-shard collection, a 10k slice of pypi-minilm-100k, HNSW index, load;
 /// recall@10 ≥ 0.95 against exact ground truth on the slice; a filtered query; a delete seen under Strong.
 @Suite(.serialized) struct ProxyBarTests {
-    @Test func minilmSliceOnFourShards() async throws {
+    @Test(arguments: [false, true]) func minilmSliceOnFourShards(real: Bool) async throws {
         guard let dir = SharedDatasets.minilm100k else {
             print("skipping: pypi-minilm-100k not found next to the repository")
             return
@@ -17,7 +17,7 @@ import VecCore
         let base = try BigANNFile.readVectors(dir + "/base.f16bin", limit: n)
         let queries = try BigANNFile.readVectors(dir + "/query.f16bin", limit: 50)
         let d = base.columns
-        let cluster = try await TestCluster(queryNodes: 2)
+        let cluster = try await makeCluster(real: real, queryNodes: 2)
         let p = cluster.proxy
         try await p.createCollection(CreateCollectionRequest(
             db: "default", name: "pypi", schema: CollectionSchema(fields: [
@@ -49,7 +49,7 @@ import VecCore
             recall += BruteForce.tieAwareRecall(found: found, truth: truth, base: base.values, dimension: d, query: query, metric: .cosine)
         }
         recall /= 50
-        print("proxy bar: recall@10 over 4 shards = \(recall)")
+        print("proxy bar (\(real ? "real roles" : "stand-ins")): recall@10 over 4 shards = \(recall)")
         #expect(recall >= 0.95, "recall@10 \(recall)")
         // Filtered query.
         let bucket7 = try await p.query(QueryRequest(db: "default", collection: "pypi", filter: "bucket == 7", outputFields: ["bucket"],

@@ -7,8 +7,8 @@ import Testing
 
 /// The Milvus REST routes over a live HTTP server with the real proxy behind them: a smoke set of endpoints.
 @Suite(.serialized) struct ProxyHTTPTests {
-    @Test func restSmokeOverTheProxy() async throws {
-        let cluster = try await TestCluster()
+    @Test(arguments: [false, true]) func restSmokeOverTheProxy(real: Bool) async throws {
+        let cluster = try await makeCluster(real: real, queryNodes: 1)
         var router = HTTPRouter()
         MilvusRESTRoutes(backend: cluster.proxy).register(on: &router)
         SeedRoutes(backend: cluster.proxy).register(on: &router)
@@ -26,7 +26,7 @@ import Testing
             return try JSONValue.parse(r.body)
         }
 
-        var v = try post("collections/create", #"{"collectionName":"h","dimension":4,"metricType":"L2","params":{"shardsNum":2}}"#)
+        var v = try post("collections/create", #"{"collectionName":"h","dimension":4,"metricType":"L2","params":{"shardsNum":2,"consistencyLevel":"Strong"}}"#)
         #expect(v["code"]?.int64Value == 0, "\(v)")
         v = try post("collections/describe", #"{"collectionName":"h"}"#)
         #expect(v["data"]?["collectionName"]?.stringValue == "h", "\(v)")

@@ -7,8 +7,8 @@ import Testing
 /// With FLAT indexes, a sharded collection answers exactly as a one-shard collection: search (with
 /// filters, offset, limit, several queries, output fields), query, get and count.
 @Suite(.serialized) struct ProxyMergeTests {
-    @Test func shardedEqualsUnsharded() async throws {
-        let cluster = try await TestCluster(queryNodes: 2)
+    @Test(arguments: [false, true]) func shardedEqualsUnsharded(real: Bool) async throws {
+        let cluster = try await makeCluster(real: real, queryNodes: 2)
         let proxy = cluster.proxy
         let rows = ProxyFixtures.rows(0..<600)
         for shards in [1, 2, 4, 8] {
