@@ -85,8 +85,16 @@ let package = Package(
         // Process runtime (CPU executor, logging, config, signals) and the `vecnode` executable; the tests run
         // the built binary, so they depend on it.
         .target(name: "Runtime", dependencies: ["VecCore"], swiftSettings: cpuFlags),
-        .executableTarget(name: "vecnode", dependencies: ["Runtime", "Wire", "Embedding"], swiftSettings: cpuFlags),
+        // Running roles: one role on a transport (RoleHost), or all of them in one process (LocalCluster).
+        .target(name: "Cluster", dependencies: ["Runtime", "Wire", "Coordinator", "Node", "Shard", "HTTP", "API", "Net", "JSON"],
+                swiftSettings: cpuFlags),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Runtime", "Wire", "Coordinator", "Node", "HTTPTestSupport",
+                                                         "JSON", "TestSupport", "VecCore", "vecnode"],
+                    swiftSettings: cpuFlags),
+        .executableTarget(name: "vecnode", dependencies: ["Runtime", "Wire", "Embedding", "Cluster"], swiftSettings: cpuFlags),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "vecnode"], swiftSettings: cpuFlags),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "Coordinator", "Shard", "Wire", "Runtime", "TestSupport"],
+                    swiftSettings: cpuFlags),
     ],
     swiftLanguageModes: [.v6]
 )
