@@ -45,10 +45,15 @@ let package = Package(
         .target(name: "Net", dependencies: ["CEpoll"], swiftSettings: hotFlags),
         .target(name: "JSON", swiftSettings: hotFlags),
         .target(name: "HTTP", dependencies: ["Net", "JSON"], swiftSettings: hotFlags),
+        // HTTP load balancer in front of the proxies (the `gateway` role).
+        .target(name: "Gateway", dependencies: ["HTTP", "Net", "JSON"], swiftSettings: cpuFlags),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "HTTP", "Net", "JSON", "HTTPTestSupport"], swiftSettings: cpuFlags),
         .target(name: "Wire", dependencies: ["VecCore"], swiftSettings: hotFlags),
         .target(name: "Coordinator", dependencies: ["Shard", "Wire", "VecCore"], swiftSettings: cpuFlags),
         // Worker roles (log node, query node) and their wire messages.
         .target(name: "Node", dependencies: ["Coordinator", "Shard", "Wire", "VecCore", "Runtime"], swiftSettings: cpuFlags),
+        // The query coordinator role: replica placement, load/release, healing, routes (docs/cluster.md).
+        .target(name: "QueryCoord", dependencies: ["Coordinator", "Node", "Wire", "Shard", "Runtime"], swiftSettings: cpuFlags),
         .executableTarget(
             name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding", "Runtime", "API"],
             path: "Benchmarks/vecbench",
@@ -82,19 +87,27 @@ let package = Package(
         .testTarget(
             name: "CoordinatorTests", dependencies: ["Coordinator", "Shard", "Wire", "CoordinatorCrashHelper", "TestSupport"],
             swiftSettings: cpuFlags),
+        // The log node's crash test runs this child process and SIGKILLs it.
+        .executableTarget(
+            name: "LogNodeCrashHelper", dependencies: ["Node", "Shard"], path: "Tests/LogNodeCrashHelper",
+            swiftSettings: cpuFlags),
+        .testTarget(
+            name: "NodeTests", dependencies: ["Node", "Coordinator", "Shard", "Wire", "Runtime", "VecCore", "TestSupport", "LogNodeCrashHelper"],
+            swiftSettings: cpuFlags),
         // Process runtime (CPU executor, logging, config, signals) and the `vecnode` executable; the tests run
         // the built binary, so they depend on it.
         .target(name: "Runtime", dependencies: ["VecCore"], swiftSettings: cpuFlags),
         // Running roles: one role on a transport (RoleHost), or all of them in one process (LocalCluster).
-        .target(name: "Cluster", dependencies: ["Runtime", "Wire", "Coordinator", "Node", "Shard", "HTTP", "API", "Net", "JSON"],
+        .target(name: "Cluster", dependencies: ["Runtime", "Wire", "Coordinator", "QueryCoord", "Node", "Shard", "HTTP", "API", "Net", "JSON"],
                 swiftSettings: cpuFlags),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Runtime", "Wire", "Coordinator", "Node", "HTTPTestSupport",
                                                          "JSON", "TestSupport", "VecCore", "vecnode"],
                     swiftSettings: cpuFlags),
         .executableTarget(name: "vecnode", dependencies: ["Runtime", "Wire", "Embedding", "Cluster"], swiftSettings: cpuFlags),
+        .testTarget(
+            name: "QueryCoordTests", dependencies: ["QueryCoord", "Coordinator", "Node", "Wire", "Shard", "Runtime", "TestSupport"],
+            swiftSettings: cpuFlags),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "vecnode"], swiftSettings: cpuFlags),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "Coordinator", "Shard", "Wire", "Runtime", "TestSupport"],
-                    swiftSettings: cpuFlags),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -314,8 +314,11 @@ public struct ShardReplicaStatus: WireCodable, Equatable {
     /// Next channel position to apply (everything below is applied).
     public var applied: LogPosition
     public var lastTimestamp: UInt64
+    /// Why the replica is not keeping up, empty when it is: the last consumption error (log node
+    /// unreachable, a record it could not apply), cleared once a read from the log node succeeds.
+    public var lastError: String
     public init(ref: ShardRef, replica: Int, liveRows: Int, sealedSegments: Int, growingRows: Int,
-                applied: LogPosition, lastTimestamp: UInt64) {
+                applied: LogPosition, lastTimestamp: UInt64, lastError: String = "") {
         self.ref = ref
         self.replica = replica
         self.liveRows = liveRows
@@ -323,6 +326,7 @@ public struct ShardReplicaStatus: WireCodable, Equatable {
         self.growingRows = growingRows
         self.applied = applied
         self.lastTimestamp = lastTimestamp
+        self.lastError = lastError
     }
     public func encode(into w: inout WireWriter) {
         ref.encode(into: &w)
@@ -332,6 +336,7 @@ public struct ShardReplicaStatus: WireCodable, Equatable {
         w.writeUInt64(UInt64(growingRows))
         w.writeUInt64(applied.rawValue)
         w.writeUInt64(lastTimestamp)
+        w.writeString(lastError)
     }
     public init(from r: inout WireReader) throws(WireDecodingError) {
         ref = try ShardRef(from: &r)
@@ -341,6 +346,7 @@ public struct ShardReplicaStatus: WireCodable, Equatable {
         growingRows = Int(clamping: try r.readUInt64())
         applied = LogPosition(try r.readUInt64())
         lastTimestamp = try r.readUInt64()
+        lastError = try r.readString(limit: 4096)
     }
 }
 

@@ -62,7 +62,7 @@ extension RowBatch {
             throw DecodeFailure(reason: "column '\(name)': unknown data type \(rawType)")
         }
         if let expect, name != expect.name || type != expect.type {
-            throw DecodeFailure(reason: "column is '\(name)' (\(type)), expected '\(expect.name)' (\(expect.type))")
+            throw DecodeFailure(reason: "column '\(name)' (\(type)) is not the expected '\(expect.name)' (\(expect.type))")
         }
         if expect == nil, let field, field.dataType != type {
             throw DecodeFailure(reason: "column '\(name)' is \(type), the schema says \(field.dataType)")
@@ -120,11 +120,7 @@ extension RowBatch {
             for i in 0..<n {
                 let field = i < schema.fields.count ? schema.fields[i] : nil
                 let expect = (name: field?.name ?? CollectionSchema.dynamicFieldName, type: field?.dataType ?? DataType.json)
-                do throws(DecodeFailure) {
-                    columns.append(try Self.decodeColumn(rows: rows, field: field, expect: expect, from: &src))
-                } catch {
-                    throw DecodeFailure(reason: "column \(i): \(error.reason)")
-                }
+                columns.append(try Self.decodeColumn(rows: rows, field: field, expect: expect, from: &src))
             }
             guard src.isAtEnd else { throw DecodeFailure(reason: "\(src.remaining) unexpected bytes after the last column") }
         } catch {
