@@ -101,7 +101,7 @@ let package = Package(
         .target(name: "Cluster", dependencies: ["Runtime", "Wire", "Coordinator", "QueryCoord", "Node", "Shard", "HTTP", "API", "Net", "JSON"],
                 swiftSettings: cpuFlags),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Runtime", "Wire", "Coordinator", "Node", "HTTPTestSupport",
-                                                         "JSON", "TestSupport", "VecCore", "vecnode"],
+                                                         "JSON", "TestSupport", "VecCore", "Shard", "vecnode"],
                     swiftSettings: cpuFlags),
         .executableTarget(name: "vecnode", dependencies: ["Runtime", "Wire", "Embedding", "Cluster"], swiftSettings: cpuFlags),
         .testTarget(

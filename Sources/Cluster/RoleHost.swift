@@ -46,9 +46,9 @@ public final class RoleHost: Sendable {
     /// Whether this build can run `role` as its own process, and if not, why.
     public static func unavailability(of role: Runtime.NodeRole) -> String? {
         switch role {
-        case .rootcoord: return nil
-        case .standalone: return "it needs the log node, query node, query coordinator and proxy, which have not landed yet"
-        case .querycoord, .lognode, .querynode, .proxy:
+        case .rootcoord, .lognode, .querycoord, .querynode: return nil
+        case .standalone: return "it needs the proxy, which has not landed in this build yet"
+        case .proxy:
             return "its implementation has not landed in this build yet"
         case .datacoord, .indexcoord, .datanode, .indexnode:
             return "its work is done by query nodes (sealing, indexing) and the log node (durability) in this build; "
@@ -77,8 +77,13 @@ public final class RoleHost: Sendable {
             switch role {
             case .rootcoord:
                 try await context.startRootCoord(sessionTTL: sessionTTL)
-            case .standalone, .datacoord, .querycoord, .indexcoord, .proxy, .querynode, .datanode, .indexnode,
-                 .lognode, .gateway:
+            case .lognode:
+                try await context.startLogNode()
+            case .querycoord:
+                try await context.startQueryCoord()
+            case .querynode:
+                try await context.startQueryNode()
+            case .standalone, .datacoord, .indexcoord, .proxy, .datanode, .indexnode, .gateway:
                 throw .unavailableRole(role, reason: unavailability(of: role) ?? "not wired")
             }
         } catch {
@@ -150,15 +155,17 @@ final class RoleContext: @unchecked Sendable {
         log.info("listening", ["addr": listener.address.description])
     }
 
-    /// The address peers dial: `advertise`, else the bound listen address.
-    var peerAddress: String {
-        if let a = config.advertise { return a.description }
-        return wireAddress?.description ?? config.listen.description
-    }
+    /// The address peers dial: `advertise`, else `listen` (validated to be dialable for TCP roles; in-process
+    /// roles get explicit in-memory ports from `LocalCluster`).
+    var peerAddress: String { (config.advertise ?? config.listen).description }
 
-    /// Registers with rootcoord as `role` and keeps the lease until shutdown. With `persistentIDIn`, the node
-    /// id is read from (or, the first time, written to) `<directory>/node-id`.
-    func join(as role: Coordinator.NodeRole, persistentIDIn directory: String?) async throws(RoleHostError) {
+    private var keeper: NodeSessionKeeper?
+
+    /// Prepares this node's session as `role` and returns its node id: with `persistentIDIn`, the id in
+    /// `<directory>/node-id` (allocated and written the first time); otherwise a fresh one from rootcoord.
+    /// Call `register()` once the node serves.
+    @discardableResult
+    func prepareSession(as role: Coordinator.NodeRole, persistentIDIn directory: String?) async throws(RoleHostError) -> NodeID {
         guard let root = config.rootCoordinator else {
             throw .configuration("role \(self.role) needs the root coordinator's address: pass --rootcoord HOST:PORT")
         }
@@ -171,13 +178,28 @@ final class RoleContext: @unchecked Sendable {
             configuration: .init(role: role, address: peerAddress, nodeID: known), logger: log)
         let id: NodeID
         do {
-            id = try await keeper.start(timeout: .seconds(10))
+            id = try await keeper.allocateNodeID(timeout: Self.joinTimeout)
+        } catch {
+            throw .join(error)
+        }
+        if let idFile, known == nil { try NodeIDFile.write(id, to: idFile) }
+        self.keeper = keeper
+        nodeID = id
+        log = log.with(nodeID: String(id.rawValue))
+        return id
+    }
+
+    /// How long a node waits for rootcoord at start-up (it may be starting too).
+    static let joinTimeout = Duration.seconds(15)
+
+    /// Registers the prepared session and keeps its lease until shutdown (deregistering first).
+    func register() async throws(RoleHostError) {
+        guard let keeper else { throw .configuration("internal: register() before prepareSession()") }
+        do {
+            _ = try await keeper.start(timeout: Self.joinTimeout)
         } catch {
             throw .join(error)
         }
         shutdown.add("session") { await keeper.stop() }
-        if let idFile, known == nil { try NodeIDFile.write(id, to: idFile) }
-        nodeID = id
-        log = log.with(nodeID: String(id.rawValue))
     }
 }

@@ -103,17 +103,33 @@ public actor NodeSessionKeeper {
     public func start(timeout: Duration = .seconds(10)) async throws(NodeSessionError) -> NodeID {
         guard state == .idle else { throw .notIdle }
         let deadline = ContinuousClock.now + timeout
+        let id = try await allocateNodeID(timeout: timeout)
+        try await attempt(until: deadline) { () async throws(WireError) in try await register() }
+        loop = Task { [weak self] in await self?.renewLoop() }
+        return id
+    }
+
+    /// The node id: the configured one, or one allocated from rootcoord (`AllocateIDs`, retried while rootcoord
+    /// is unreachable, until `timeout`) and kept for `start`. For roles that need their id before they can
+    /// serve (a query node names its scratch directory after it); `start` calls it otherwise.
+    public func allocateNodeID(timeout: Duration = .seconds(10)) async throws(NodeSessionError) -> NodeID {
+        if let nodeID { return nodeID }
+        guard state == .idle else { throw .notIdle }
+        let id = try await attempt(until: .now + timeout) { () async throws(WireError) -> NodeID in
+            let ids = try await client.call(AllocateIDs(count: 1), options: CallOptions(timeout: configuration.callTimeout))
+            return NodeID(ids.ids.lowerBound)
+        }
+        nodeID = id
+        log = log.with(nodeID: String(id.rawValue))
+        return id
+    }
+
+    /// `withRetries` with its failures turned into `NodeSessionError`s.
+    private func attempt<T>(until deadline: ContinuousClock.Instant,
+                            _ body: () async throws(WireError) -> T) async throws(NodeSessionError) -> T {
         let started = ContinuousClock.now
-        let id: NodeID
         do {
-            id = try await withRetries(until: deadline) { () async throws(WireError) -> NodeID in
-                if let id = nodeID { return id }
-                let ids = try await client.call(AllocateIDs(count: 1), options: CallOptions(timeout: configuration.callTimeout))
-                return NodeID(ids.ids.lowerBound)
-            }
-            nodeID = id
-            log = log.with(nodeID: String(id.rawValue))
-            try await withRetries(until: deadline) { () async throws(WireError) in try await register() }
+            return try await withRetries(until: deadline, body)
         } catch {
             switch error {
             case .refused(let e):
@@ -126,8 +142,6 @@ public actor NodeSessionKeeper {
                 throw .notIdle
             }
         }
-        loop = Task { [weak self] in await self?.renewLoop() }
-        return id
     }
 
     /// Stops renewing and deregisters (errors are logged, not thrown: rootcoord expires the session anyway).
