@@ -108,6 +108,12 @@ let package = Package(
             name: "QueryCoordTests", dependencies: ["QueryCoord", "Coordinator", "Node", "Wire", "Shard", "Runtime", "TestSupport"],
             swiftSettings: cpuFlags),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "vecnode"], swiftSettings: cpuFlags),
+        // The proxy role: APIBackend over the cluster (DDL, writes to the log, scatter-gather reads).
+        .target(name: "Proxy", dependencies: ["API", "Node", "Coordinator", "Wire", "Shard", "VecCore", "Runtime"], swiftSettings: cpuFlags),
+        .testTarget(
+            name: "ProxyTests",
+            dependencies: ["Proxy", "API", "Node", "Coordinator", "QueryCoord", "Wire", "Shard", "VecCore", "Runtime", "TestSupport", "HTTPTestSupport", "HTTP", "JSON", "Net"],
+            swiftSettings: cpuFlags),
     ],
     swiftLanguageModes: [.v6]
 )
