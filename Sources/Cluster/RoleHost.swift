@@ -1,3 +1,4 @@
+import API
 import Coordinator
 import Foundation
 import Node
@@ -26,15 +27,16 @@ import Wire
 public final class RoleHost: Sendable {
     /// The role running.
     public let role: Runtime.NodeRole
-    /// Where the role's wire listener is bound (with the real port if 0 was configured).
-    public let wireAddress: WireAddress
+    /// Where the role's wire listener is bound (with the real port if 0 was configured); nil for the proxy,
+    /// which serves HTTP only.
+    public let wireAddress: WireAddress?
     /// Where the HTTP API is served (proxy), with the real port.
     public let httpAddress: HostPort?
     /// The node id rootcoord knows this node by (nil for rootcoord itself).
     public let nodeID: NodeID?
     private let shutdown: ShutdownSequence
 
-    private init(role: Runtime.NodeRole, wireAddress: WireAddress, httpAddress: HostPort?, nodeID: NodeID?,
+    private init(role: Runtime.NodeRole, wireAddress: WireAddress?, httpAddress: HostPort?, nodeID: NodeID?,
                  shutdown: ShutdownSequence) {
         self.role = role
         self.wireAddress = wireAddress
@@ -46,10 +48,7 @@ public final class RoleHost: Sendable {
     /// Whether this build can run `role` as its own process, and if not, why.
     public static func unavailability(of role: Runtime.NodeRole) -> String? {
         switch role {
-        case .rootcoord, .lognode, .querycoord, .querynode: return nil
-        case .standalone: return "it needs the proxy, which has not landed in this build yet"
-        case .proxy:
-            return "its implementation has not landed in this build yet"
+        case .rootcoord, .lognode, .querycoord, .querynode, .proxy, .standalone: return nil
         case .datacoord, .indexcoord, .datanode, .indexnode:
             return "its work is done by query nodes (sealing, indexing) and the log node (durability) in this build; "
                 + "see docs/cluster.md"
@@ -83,20 +82,18 @@ public final class RoleHost: Sendable {
                 try await context.startQueryCoord()
             case .querynode:
                 try await context.startQueryNode()
-            case .standalone, .datacoord, .indexcoord, .proxy, .datanode, .indexnode, .gateway:
+            case .proxy:
+                try await context.startProxy()
+            case .standalone, .datacoord, .indexcoord, .datanode, .indexnode, .gateway:
                 throw .unavailableRole(role, reason: unavailability(of: role) ?? "not wired")
             }
         } catch {
             await context.shutdown.run()
             throw error
         }
-        guard let wire = context.wireAddress else {
-            await context.shutdown.run()
-            throw .roleFailed(role, reason: "started without a wire listener")
-        }
-        let host = RoleHost(role: role, wireAddress: wire, httpAddress: context.httpAddress, nodeID: context.nodeID,
-                            shutdown: context.shutdown)
-        context.log.info("ready", ["role": role.rawValue, "addr": wire.description,
+        let host = RoleHost(role: role, wireAddress: context.wireAddress, httpAddress: context.httpAddress,
+                            nodeID: context.nodeID, shutdown: context.shutdown)
+        context.log.info("ready", ["addr": context.wireAddress?.description ?? "-",
                                    "http": context.httpAddress?.description ?? "-"])
         return host
     }
@@ -155,6 +152,14 @@ final class RoleContext: @unchecked Sendable {
         log.info("listening", ["addr": listener.address.description])
     }
 
+    /// Serves the HTTP API over `backend` on `config.httpAddress` until shutdown (in-flight requests finish).
+    func serveAPI(_ backend: any APIBackend, node: String) throws(RoleHostError) {
+        let server = try APIServer.start(backend: backend, address: config.httpAddress, node: node)
+        httpAddress = HostPort(host: config.httpAddress.host, port: server.address.port)
+        shutdown.add("http") { await server.shutdown(gracePeriod: APIServer.shutdownGracePeriod) }
+        log.info("serving HTTP", ["addr": httpAddress!.description])
+    }
+
     /// The address peers dial: `advertise`, else `listen` (validated to be dialable for TCP roles; in-process
     /// roles get explicit in-memory ports from `LocalCluster`).
     var peerAddress: String { (config.advertise ?? config.listen).description }
@@ -165,7 +170,8 @@ final class RoleContext: @unchecked Sendable {
     /// `<directory>/node-id` (allocated and written the first time); otherwise a fresh one from rootcoord.
     /// Call `register()` once the node serves.
     @discardableResult
-    func prepareSession(as role: Coordinator.NodeRole, persistentIDIn directory: String?) async throws(RoleHostError) -> NodeID {
+    func prepareSession(as role: Coordinator.NodeRole, persistentIDIn directory: String?,
+                        address: String? = nil) async throws(RoleHostError) -> NodeID {
         guard let root = config.rootCoordinator else {
             throw .configuration("role \(self.role) needs the root coordinator's address: pass --rootcoord HOST:PORT")
         }
@@ -175,7 +181,7 @@ final class RoleContext: @unchecked Sendable {
         let keeper = NodeSessionKeeper(
             rootCoordinator: transport.client(for: WireAddress(host: root.host, port: root.port)),
             rootCoordinatorAddress: root.description,
-            configuration: .init(role: role, address: peerAddress, nodeID: known), logger: log)
+            configuration: .init(role: role, address: address ?? peerAddress, nodeID: known), logger: log)
         let id: NodeID
         do {
             id = try await keeper.allocateNodeID(timeout: Self.joinTimeout)

@@ -40,7 +40,7 @@ extension NodeConfig {
                 apply: { (c: inout NodeConfig, v: String) throws(ValueError) in c.advertise = try address(v) },
                 render: { $0.advertise?.description ?? "" }),
         Setting(name: "http", valueSyntax: "HOST:PORT",
-                help: "HTTP API address: required by proxy; standalone serves on --listen unless given", isSecret: false,
+                help: "HTTP API address of proxy and standalone (default: the --listen address)", isSecret: false,
                 apply: { (c: inout NodeConfig, v: String) throws(ValueError) in c.http = try address(v) },
                 render: { $0.http?.description ?? "" }),
         Setting(name: "data-dir", valueSyntax: "DIR",

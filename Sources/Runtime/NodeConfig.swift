@@ -31,8 +31,8 @@ public struct NodeConfig: Sendable, Equatable {
     public var cpuNiceness: Int32 = 10
     /// Directory holding the all-MiniLM-L6-v2 files, for text embedding.
     public var modelDirectory: String
-    /// Where the HTTP API is served: required by `proxy` (its wire listener is `listen`); for `standalone`,
-    /// which has no wire listener, it defaults to `listen` (127.0.0.1:19530).
+    /// Where the HTTP API is served (`proxy`, `standalone`); nil serves it on `listen`. Neither role has a
+    /// wire listener of its own, so by default `vecnode --role standalone` answers HTTP on 127.0.0.1:19530.
     public var http: HostPort?
 
     /// The default data directory: `$VECNODE_DATA_DIR`, else `./vecnode-data`.
@@ -91,15 +91,6 @@ public struct NodeConfig: Sendable, Equatable {
             throw .unusable("the cluster secret is \(secret.utf8.count) bytes, too short to resist guessing: use at "
                 + "least 16, e.g. the output of 'openssl rand -hex 16'")
         }
-        if role == .proxy {
-            guard let http else {
-                throw .missingSetting("HTTP address", hint: "role proxy serves the API over HTTP: pass --http HOST:PORT "
-                    + "(e.g. 127.0.0.1:19530), a different port from --listen")
-            }
-            if http == listen {
-                throw .unusable("--http \(http) is also the --listen address: give the HTTP API its own port")
-            }
-        }
         if role.needsRootCoordinator && rootCoordinator == nil {
             throw .missingSetting("root coordinator address",
                                   hint: "role \(role) must find rootcoord: pass --rootcoord HOST:PORT")
@@ -121,7 +112,7 @@ public struct NodeConfig: Sendable, Equatable {
     /// The address peers should dial: `advertise` if set, else `listen`.
     public var peerAddress: HostPort { advertise ?? listen }
 
-    /// Where the HTTP API is served: `http`, else (standalone) `listen`.
+    /// Where the HTTP API is served (proxy, standalone): `http`, else `listen`.
     public var httpAddress: HostPort { http ?? listen }
 
     /// The settings as `key = value` lines (the config-file format), secrets masked; for `--help` examples and

@@ -60,7 +60,9 @@ private struct RunningRole {
 
     static func start(config: NodeConfig, log: Logger) async throws(RoleHostError) -> RunningRole {
         if config.role == .standalone {
-            throw RoleHostError.unavailableRole(.standalone, reason: RoleHost.unavailability(of: .standalone) ?? "")
+            let cluster = try await LocalCluster.start(LocalCluster.Configuration(standalone: config))
+            log.info("standalone serving", ["http": cluster.httpAddress.description, "data_dir": config.dataDirectory])
+            return RunningRole { await cluster.stop() }
         }
         guard let secretText = config.clusterSecret else {
             throw .configuration("missing cluster secret: set cluster-secret or VECNODE_CLUSTER_SECRET")

@@ -24,7 +24,7 @@ import Wire
             let host = try await RoleHost.start(config: Self.rootConfig(dir.path, port: 7), transport: network)
             #expect(host.wireAddress == WireAddress(host: "rootcoord", port: 7))
             #expect(host.nodeID == nil)
-            let client = network.client(for: host.wireAddress)
+            let client = network.client(for: try #require(host.wireAddress))
             let ts = try await client.call(AllocateTimestamps()).first
             #expect(ts > before, "round \(round): \(ts) after \(before)")
             before = ts

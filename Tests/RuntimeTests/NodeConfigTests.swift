@@ -120,15 +120,6 @@ struct NodeConfigTests {
             $0.role = .datanode; $0.clusterSecret = secret; $0.rootCoordinator = HostPort(host: "10.0.0.2", port: 19530)
             $0.listen = HostPort(host: "0.0.0.0", port: 19532); $0.advertise = HostPort(host: "10.0.0.9", port: 19532)
         } == nil)
-        let rc = HostPort(host: "10.0.0.2", port: 19530)
-        #expect(problem { $0.role = .proxy; $0.clusterSecret = secret; $0.rootCoordinator = rc }?
-            .contains("missing HTTP address: role proxy serves the API over HTTP: pass --http HOST:PORT") == true)
-        #expect(problem {
-            $0.role = .proxy; $0.clusterSecret = secret; $0.rootCoordinator = rc; $0.http = $0.listen
-        }?.contains("is also the --listen address") == true)
-        #expect(problem {
-            $0.role = .proxy; $0.clusterSecret = secret; $0.rootCoordinator = rc; $0.http = HostPort(host: "127.0.0.1", port: 8080)
-        } == nil)
         var standalone = NodeConfig(environment: [:])
         #expect(standalone.httpAddress == HostPort(host: "127.0.0.1", port: 19530))
         standalone.http = HostPort(host: "127.0.0.1", port: 8080)
