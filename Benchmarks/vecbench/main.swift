@@ -15,6 +15,7 @@ let commands: [BenchCommand] = [
     executorCommand,
     ingestCommand,
     apiCommand,
+    queryNodeCommand,
 ]
 
 @MainActor func usage() -> String {
