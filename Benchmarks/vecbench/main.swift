@@ -15,6 +15,7 @@ let commands: [BenchCommand] = [
     executorCommand,
     ingestCommand,
     apiCommand,
+    proxyCommand,
 ]
 
 @MainActor func usage() -> String {
