@@ -16,6 +16,7 @@ let commands: [BenchCommand] = [
     ingestCommand,
     apiCommand,
     proxyCommand,
+    e2eCommand,
 ]
 
 @MainActor func usage() -> String {
