@@ -55,7 +55,7 @@ let package = Package(
         // The query coordinator role: replica placement, load/release, healing, routes (docs/cluster.md).
         .target(name: "QueryCoord", dependencies: ["Coordinator", "Node", "Wire", "Shard", "Runtime"], swiftSettings: cpuFlags),
         .executableTarget(
-            name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding", "Runtime", "API"],
+            name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding", "Runtime", "API", "Node", "E2EScenario", "Proxy", "Coordinator", "QueryCoord"],
             path: "Benchmarks/vecbench",
             swiftSettings: hotFlags),
         .testTarget(name: "VecCoreTests", dependencies: ["VecCore", "TestSupport"], swiftSettings: cpuFlags),
@@ -97,11 +97,26 @@ let package = Package(
         // Process runtime (CPU executor, logging, config, signals) and the `vecnode` executable; the tests run
         // the built binary, so they depend on it.
         .target(name: "Runtime", dependencies: ["VecCore"], swiftSettings: cpuFlags),
-        .executableTarget(name: "vecnode", dependencies: ["Runtime", "Wire", "Embedding"], swiftSettings: cpuFlags),
+        // Running roles: one role on a transport (RoleHost), or all of them in one process (LocalCluster).
+        .target(name: "Cluster", dependencies: ["Runtime", "Wire", "Coordinator", "QueryCoord", "Node", "Proxy", "Shard", "HTTP", "API", "Net", "JSON"],
+                swiftSettings: cpuFlags),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Runtime", "Wire", "Coordinator", "Node", "HTTPTestSupport",
+                                                         "JSON", "TestSupport", "VecCore", "Shard", "E2EScenario", "vecnode"],
+                    swiftSettings: cpuFlags),
+        .executableTarget(name: "vecnode", dependencies: ["Runtime", "Wire", "Embedding", "Cluster"], swiftSettings: cpuFlags),
+        // Issue #4's end-to-end scenario over HTTP, shared by the cluster tests and `vecbench e2e`.
+        .target(name: "E2EScenario", dependencies: ["HTTP", "Net", "JSON", "VecCore"], path: "Benchmarks/E2EScenario",
+                swiftSettings: hotFlags),
         .testTarget(
             name: "QueryCoordTests", dependencies: ["QueryCoord", "Coordinator", "Node", "Wire", "Shard", "Runtime", "TestSupport"],
             swiftSettings: cpuFlags),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "vecnode"], swiftSettings: cpuFlags),
+        // The proxy role: APIBackend over the cluster (DDL, writes to the log, scatter-gather reads).
+        .target(name: "Proxy", dependencies: ["API", "Node", "Coordinator", "Wire", "Shard", "VecCore", "Runtime"], swiftSettings: cpuFlags),
+        .testTarget(
+            name: "ProxyTests",
+            dependencies: ["Proxy", "API", "Node", "Coordinator", "QueryCoord", "Wire", "Shard", "VecCore", "Runtime", "TestSupport", "HTTPTestSupport", "HTTP", "JSON", "Net"],
+            swiftSettings: cpuFlags),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,6 +15,9 @@ let commands: [BenchCommand] = [
     executorCommand,
     ingestCommand,
     apiCommand,
+    proxyCommand,
+    e2eCommand,
+    queryNodeCommand,
 ]
 
 @MainActor func usage() -> String {
