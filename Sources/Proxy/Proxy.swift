@@ -23,6 +23,8 @@ public final class Proxy: APIBackend, Sendable {
     let directory: RoleDirectory
     let ids: IDReservoir
     let credentials = CredentialCache()
+    /// Nodes seen in live sessions, for `cluster/describe` (see Proxy+Console.swift).
+    let sightings = NodeSightings()
     /// The newest timestamp a write of this proxy was stored with.
     let lastWriteTimestamp = Atomic<UInt64>(0)
     let startedAt = ContinuousClock.now
