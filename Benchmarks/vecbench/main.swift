@@ -16,6 +16,7 @@ let commands: [BenchCommand] = [
     ingestCommand,
     apiCommand,
     e2eCommand,
+    queryNodeCommand,
 ]
 
 @MainActor func usage() -> String {

@@ -1,5 +1,6 @@
 import Coordinator
 import Foundation
+import Runtime
 import Shard
 import Testing
 import TestSupport
@@ -93,7 +94,44 @@ import Wire
         try await Task.sleep(for: .milliseconds(50))
         _ = try await Self.append(f.client, fresh, "born", ts: 3)
         #expect(try await created.value.records.map(\.payload) == [Array("born".utf8)])
+        // …and times out empty after about its wait when nothing creates it.
+        let t1 = clock.now
+        let none = try await f.client.call(ReadChannel(channel: ChannelName(collection: 8, shard: 3), from: .start, waitMilliseconds: 150))
+        let waitedForNothing = clock.now - t1
+        #expect(none == ChannelRecords(records: [], end: .start))
+        #expect(waitedForNothing >= .milliseconds(140) && waitedForNothing < .seconds(3), "took \(waitedForNothing)")
         await f.stop()
+    }
+
+    @Test func stopEndsLongPollsPromptly() async throws {
+        let dir = LogNodeTestDirectory()
+        defer { dir.cleanup() }
+        var configuration = LogNode.Configuration(dataDirectory: dir.path)
+        configuration.ioThreads = 1
+        let node = try LogNode(configuration: configuration, logger: Logger(role: "lognode", sink: { _ in }))
+        _ = try await node.append(AppendToChannel(channel: Self.a, recordKind: .opaque, timestamp: 1, payload: [1]))
+        // More long polls than I/O threads, on an existing channel and on one that does not exist yet.
+        let polls = (0..<6).map { i in
+            Task { () -> LogNodeError? in
+                do {
+                    let channel = i % 2 == 0 ? Self.a : ChannelName(collection: 50, shard: i)
+                    _ = try await node.read(ReadChannel(channel: channel, from: i % 2 == 0 ? LogPosition(1) : .start, waitMilliseconds: 10_000))
+                    return nil
+                } catch let error as LogNodeError { return error } catch { return .storage(Self.a, "unexpected \(error)") }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        await node.stop()
+        for poll in polls {
+            let outcome = await poll.value
+            #expect(outcome == nil || outcome == .shuttingDown, "\(String(describing: outcome))")
+        }
+        #expect(clock.now - t0 < .seconds(3), "stop and the polls took \(clock.now - t0)")
+        await #expect(throws: LogNodeError.shuttingDown) {
+            try await node.append(AppendToChannel(channel: Self.a, recordKind: .opaque, timestamp: 1, payload: [1]))
+        }
     }
 
     @Test func timestampsAreMadeNonDecreasing() async throws {
@@ -263,6 +301,14 @@ import Wire
         let third = await wireError { try await Self.append(f.client, ChannelName(collection: 9, shard: 0), "x", ts: 1) }
         #expect(third?.code == .limitExceeded)
         #expect(third?.message.contains("2 channels") == true)
+        // In-process callers bypass the decoders; the node checks the same ranges.
+        for bad in [ReadChannel(channel: Self.a, from: .start, maxRecords: 0), ReadChannel(channel: Self.a, from: .start, maxBytes: 0),
+                    ReadChannel(channel: Self.a, from: .start, waitMilliseconds: -1), ReadChannel(channel: ChannelName(collection: 7, shard: -1), from: .start)] {
+            await #expect(throws: LogNodeError.self) { try await f.node.read(bad) }
+        }
+        await #expect(throws: LogNodeError.self) {
+            try await f.node.append(AppendToChannel(channel: ChannelName(collection: 7, shard: 1024), recordKind: .opaque, timestamp: 0, payload: []))
+        }
         // The node still serves.
         #expect(try await f.client.call(DescribeChannel(channel: Self.a)).end == LogPosition(1))
         await f.stop()
@@ -293,6 +339,28 @@ import Wire
         // Dropping it (the collection is gone) clears the refusal and the files.
         _ = try await g.client.call(DropChannel(channel: Self.a))
         #expect(try await Self.append(g.client, Self.a, "fresh", ts: 3).position == .start)
+        await g.stop()
+    }
+
+    @Test func oneNodePerDataDirectory() async throws {
+        let dir = LogNodeTestDirectory()
+        defer { dir.cleanup() }
+        let f = try await LogNodeFixture.start(.memory, directory: dir.path)
+        _ = try await Self.append(f.client, Self.a, "a", ts: 1)
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        do {
+            _ = try LogNode(configuration: LogNode.Configuration(dataDirectory: dir.path), logger: Logger(role: "lognode", sink: { _ in }))
+            Issue.record("a second log node opened the same data directory")
+        } catch {
+            guard case .dataDirectory(_, let message) = error else { throw error }
+            #expect(message.contains("another log node"))
+        }
+        #expect(clock.now - t0 < .seconds(4))
+        await f.stop()
+        // Released by stop.
+        let g = try await LogNodeFixture.start(.memory, directory: dir.path)
+        #expect(try await g.client.call(DescribeChannel(channel: Self.a)).end == LogPosition(1))
         await g.stop()
     }
 

@@ -54,11 +54,15 @@ public final class LogNode: Sendable {
     /// What the node holds, guarded by `registry`.
     private struct Registry {
         var channels: [ChannelName: LogNodeChannel] = [:]
-        /// Channels found corrupt at start-up (or on open), with the reason; refused until dropped.
-        var refused: [ChannelName: String] = [:]
+        /// Channels that failed to open at start-up (or were found corrupt when created), with the error every
+        /// call on them gets; refused until dropped or the node restarts.
+        var refused: [ChannelName: LogNodeError] = [:]
         /// Calls currently running work on `io` (so `stop` can wait for them before stopping its threads).
         var ioInFlight = 0
         var stopped = false
+        /// Long polls on channels that do not exist yet, woken when the channel is created (or the node stops).
+        var creationWaiters: [UInt64: (channel: ChannelName, continuation: CheckedContinuation<Void, Never>)] = [:]
+        var nextWaiterID: UInt64 = 0
     }
 
     public let configuration: Configuration
@@ -69,6 +73,10 @@ public final class LogNode: Sendable {
     private let lifecycle = NSLock()
     /// `<dataDirectory>/channels`.
     private let channelsDirectory: String
+    /// The `flock`ed `<dataDirectory>/LOCK`: one log node per data directory. Closed (released) by `stop`
+    /// or deinit, whichever comes first (`lockReleased`).
+    private let lockFD: Int32
+    private let lockReleased = Atomic<Bool>(false)
 
     /// Opens the node on `configuration.dataDirectory`: creates it if missing, removes the leftovers of
     /// interrupted drops, and reopens every channel found (recovering each). Blocks on disk I/O: call it at
@@ -86,14 +94,16 @@ public final class LogNode: Sendable {
         let entries: [String]
         do {
             try FileManager.default.createDirectory(atPath: channelsDirectory, withIntermediateDirectories: true)
-            entries = try FileManager.default.contentsOfDirectory(atPath: channelsDirectory).sorted()
         } catch {
-            throw .dataDirectory(path: channelsDirectory, "\(error)")
+            throw .dataDirectory(path: root, "\(error)")
         }
+        lockFD = try Self.lockDataDirectory(root)
         do {
+            entries = try FileManager.default.contentsOfDirectory(atPath: channelsDirectory).sorted()
             io = try CPUExecutor(name: "lognode-io", threads: configuration.ioThreads)
         } catch {
-            throw .invalidConfiguration("cannot start the I/O threads: \(error)")
+            close(lockFD)
+            throw .dataDirectory(path: channelsDirectory, "\(error)")
         }
         var registry = Registry()
         for entry in entries {
@@ -115,13 +125,39 @@ public final class LogNode: Sendable {
                                    ["channel": name, "bytes": report.truncatedBytes, "reason": reason])
                 }
             } catch {
-                registry.refused[name] = error.description
-                logger.error("channel refused: it failed recovery", ["channel": name, "error": error.description])
+                registry.refused[name] = error
+                logger.error("channel refused: it failed to open", ["channel": name, "error": error.description])
             }
         }
         logger.info("log node opened", ["dir": channelsDirectory, "channels": registry.channels.count,
                                         "refused": registry.refused.count])
         self.registry.withLock { $0 = registry }
+    }
+
+    /// Takes the exclusive `flock` on `<root>/LOCK`, waiting up to 2 s for a holder that is just exiting.
+    private static func lockDataDirectory(_ root: String) throws(LogNodeError) -> Int32 {
+        let path = root + "/LOCK"
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .dataDirectory(path: root, "cannot open \(path): \(String(cString: strerror(errno)))") }
+        let deadline = ContinuousClock.now + .seconds(2)
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            if code == EINTR { continue }
+            guard code == EWOULDBLOCK, ContinuousClock.now < deadline else {
+                close(fd)
+                throw .dataDirectory(path: root, code == EWOULDBLOCK
+                    ? "another log node has it open (\(path) is locked); give each log node its own --data-dir"
+                    : "flock \(path): \(String(cString: strerror(code)))")
+            }
+            usleep(5_000)
+        }
+        return fd
+    }
+
+    deinit { releaseLock() }
+
+    private func releaseLock() {
+        if !lockReleased.exchange(true, ordering: .acquiringAndReleasing) { close(lockFD) }
     }
 
     /// Directory names containing this are drops in progress (renamed away before deletion).
@@ -132,44 +168,48 @@ public final class LogNode: Sendable {
     /// Appends `request`'s record to its channel (creating the channel on first use) and returns its position
     /// and stored timestamp once it is durable.
     ///
-    /// - Throws: `LogNodeError`: `tooManyChannels`, `channelCorrupt`, `recordTooLarge`, `channelDropped`,
-    ///   `storage`, `shuttingDown`.
+    /// - Throws: `LogNodeError`: `invalidRequest`, `tooManyChannels`, `channelCorrupt`, `recordTooLarge`,
+    ///   `channelDropped`, `storage`, `shuttingDown`.
     public func append(_ request: AppendToChannel) async throws(LogNodeError) -> AppendAck {
-        let channel = try await channel(request.channel, create: true)!
+        try Self.validate(request.channel)
+        let channel = try await channelCreatingIfNeeded(request.channel)
         return try await channel.append(kind: request.recordKind, timestamp: request.timestamp, payload: Data(request.payload))
     }
 
     /// Reads records at and after `request.from`, waiting up to `request.waitMilliseconds` for the first one.
     /// A channel that does not exist reads as empty with end 0 (a reader of a channel not yet created waits
-    /// for its creation, checking every 5 ms, within the same wait).
+    /// for its creation within the same wait, and is woken by it).
     ///
-    /// - Throws: `LogNodeError`: `positionTruncated`, `positionBeyondEnd` (wire: `invalidArgument`),
-    ///   `channelCorrupt`, `channelDropped`, `storage`, `shuttingDown`.
+    /// - Throws: `LogNodeError`: `invalidRequest`, `positionTruncated`, `positionBeyondEnd` (all three wire
+    ///   `invalidArgument`), `channelCorrupt`, `channelDropped`, `storage`, `shuttingDown`.
     public func read(_ request: ReadChannel) async throws(LogNodeError) -> ChannelRecords {
+        try Self.validate(request)
         let clock = ContinuousClock()
         let deadline = clock.now + .milliseconds(request.waitMilliseconds)
-        var channel = try await self.channel(request.channel, create: false)
+        var channel = try lookup(request.channel)
         if channel == nil {
             if request.from > .start {
                 throw .positionBeyondEnd(request.channel, requested: request.from, end: .start)
             }
-            while channel == nil && clock.now < deadline {
-                do { try await Task.sleep(for: min(.milliseconds(5), deadline - clock.now)) } catch { break }
-                channel = try await self.channel(request.channel, create: false)
+            if request.waitMilliseconds > 0 {
+                await waitForCreation(of: request.channel, timeout: deadline - clock.now)
+                channel = try lookup(request.channel)
             }
-            guard channel != nil else { return ChannelRecords(records: [], end: .start) }
         }
+        guard let channel else { return ChannelRecords(records: [], end: .start) }
         var remaining = request
         let left = deadline - clock.now
-        remaining.waitMilliseconds = left <= .zero ? 0 : Int(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
-        let found = channel!
-        return try await onIO { () async throws(LogNodeError) -> ChannelRecords in try await found.read(remaining) }
+        remaining.waitMilliseconds = left <= .zero
+            ? 0 : Int(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
+        return try await onIO { () async throws(LogNodeError) -> ChannelRecords in try await channel.read(remaining) }
     }
 
     /// The channel's first position, end and last stored timestamp; zeros for a channel that does not exist.
     ///
-    /// - Throws: `LogNodeError.channelCorrupt`, `.shuttingDown`.
+    /// - Throws: `LogNodeError.invalidRequest`, the refusal of a refused channel (`channelCorrupt`, `storage`),
+    ///   `.shuttingDown`.
     public func describe(_ name: ChannelName) throws(LogNodeError) -> ChannelState {
+        try Self.validate(name)
         guard let channel = try lookup(name) else { return ChannelState(first: .start, end: .start, lastTimestamp: 0) }
         return channel.state
     }
@@ -180,9 +220,10 @@ public final class LogNode: Sendable {
     /// The directory is first renamed away (atomic, fsynced) and then deleted, so a crash mid-drop never
     /// leaves a half-deleted channel that would look corrupt: start-up finishes the deletion.
     ///
-    /// - Throws: `LogNodeError.storage` (the rename failed; the channel is closed but its files remain and
-    ///   a restart reopens it), `.shuttingDown`.
+    /// - Throws: `LogNodeError.invalidRequest`, `.storage` (the rename failed; the channel is closed but its
+    ///   files remain, and the next append or a restart reopens it), `.shuttingDown`.
     public func drop(_ name: ChannelName) async throws(LogNodeError) {
+        try Self.validate(name)
         try await onIO { () throws(LogNodeError) in try self.dropOnIO(name) }
     }
 
@@ -215,8 +256,8 @@ public final class LogNode: Sendable {
         registry.withLock { $0.channels[name]?.log.statistics }
     }
 
-    /// Channels refused because their files are damaged, with the reason.
-    public var refusedChannels: [ChannelName: String] { registry.withLock { $0.refused } }
+    /// Channels refused because their files are damaged (or failed to open at start-up), with the reason.
+    public var refusedChannels: [ChannelName: String] { registry.withLock { $0.refused.mapValues(\.description) } }
 
     /// Stops taking calls, closes every channel (appends already queued are completed; long polls return
     /// empty) and stops the I/O threads. Idempotent. Stop the listener first so no call is cut short.
@@ -226,6 +267,11 @@ public final class LogNode: Sendable {
             return !r.stopped
         }
         guard first else { return }
+        let creationWaiters = registry.withLock { r -> [CheckedContinuation<Void, Never>] in
+            defer { r.creationWaiters.removeAll() }
+            return r.creationWaiters.values.map(\.continuation)
+        }
+        for waiter in creationWaiters { waiter.resume() }
         // Wake long polls before waiting for the calls in flight (they hold `ioInFlight`).
         let open = registry.withLock { Array($0.channels.values) }
         await withTaskExecutorPreference(io) { for channel in open { channel.close() } }
@@ -239,7 +285,29 @@ public final class LogNode: Sendable {
         }
         await withTaskExecutorPreference(io) { for channel in late { channel.close() } }
         io.shutdown()
+        releaseLock()
         logger.info("log node stopped")
+    }
+
+    // MARK: Validation (the wire decoders check the same ranges; these guard in-process callers)
+
+    static func validate(_ channel: ChannelName) throws(LogNodeError) {
+        guard (0..<1024).contains(channel.shard) else {
+            throw .invalidRequest("shard \(channel.shard) of collection \(channel.collection) is outside 0..<1024")
+        }
+    }
+
+    static func validate(_ request: ReadChannel) throws(LogNodeError) {
+        try validate(request.channel)
+        guard (1...maxChannelReadRecords).contains(request.maxRecords) else {
+            throw .invalidRequest("maxRecords \(request.maxRecords) not in 1...\(maxChannelReadRecords)")
+        }
+        guard (1...(64 << 20)).contains(request.maxBytes) else {
+            throw .invalidRequest("maxBytes \(request.maxBytes) not in 1...\(64 << 20)")
+        }
+        guard (0...10_000).contains(request.waitMilliseconds) else {
+            throw .invalidRequest("waitMilliseconds \(request.waitMilliseconds) not in 0...10000")
+        }
     }
 
     // MARK: Channels
@@ -248,15 +316,14 @@ public final class LogNode: Sendable {
     private func lookup(_ name: ChannelName) throws(LogNodeError) -> LogNodeChannel? {
         try registry.withLock { r throws(LogNodeError) -> LogNodeChannel? in
             if r.stopped { throw .shuttingDown }
-            if let reason = r.refused[name] { throw .channelCorrupt(name, reason: reason) }
+            if let error = r.refused[name] { throw error }
             return r.channels[name]
         }
     }
 
-    /// The hosted channel `name`; when it does not exist, creates it if `create` (else `nil`).
-    private func channel(_ name: ChannelName, create: Bool) async throws(LogNodeError) -> LogNodeChannel? {
+    /// The hosted channel `name`, created if it does not exist.
+    private func channelCreatingIfNeeded(_ name: ChannelName) async throws(LogNodeError) -> LogNodeChannel {
         if let found = try lookup(name) { return found }
-        guard create else { return nil }
         return try await onIO { () throws(LogNodeError) -> LogNodeChannel in try self.openChannel(name) }
     }
 
@@ -277,15 +344,52 @@ public final class LogNode: Sendable {
             channel = try LogNodeChannel(
                 name: name, directory: channelsDirectory + "/" + name.directoryName, options: configuration.channelOptions)
         } catch {
-            if case .channelCorrupt(_, let reason) = error {
-                registry.withLock { $0.refused[name] = reason }
+            if case .channelCorrupt = error {
+                registry.withLock { $0.refused[name] = error }
                 logger.error("channel refused: it failed recovery", ["channel": name, "error": error.description])
             }
             throw error
         }
-        registry.withLock { $0.channels[name] = channel }
+        let waiters = registry.withLock { r -> [CheckedContinuation<Void, Never>] in
+            r.channels[name] = channel
+            let ids = r.creationWaiters.filter { $0.value.channel == name }.map(\.key)
+            return ids.compactMap { r.creationWaiters.removeValue(forKey: $0)?.continuation }
+        }
+        for waiter in waiters { waiter.resume() }
         logger.debug("channel created", ["channel": name])
         return channel
+    }
+
+    /// Returns when channel `name` exists, after `timeout`, on cancellation, or when the node stops —
+    /// whichever comes first. Holds no thread while waiting.
+    private func waitForCreation(of name: ChannelName, timeout: Duration) async {
+        guard timeout > .zero else { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: timeout) }
+            group.addTask { await self.creation(of: name) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Suspends until channel `name` is created (or the node stops, or the task is cancelled).
+    private func creation(of name: ChannelName) async {
+        let id = registry.withLock { r -> UInt64 in
+            defer { r.nextWaiterID += 1 }
+            return r.nextWaiterID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = registry.withLock { r -> Bool in
+                    if r.channels[name] != nil || r.stopped || Task.isCancelled { return true }
+                    r.creationWaiters[id] = (name, continuation)
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            registry.withLock { $0.creationWaiters.removeValue(forKey: id) }?.continuation.resume()
+        }
     }
 
     /// Runs `body` on the node's I/O threads, counted in `ioInFlight` so `stop` can wait for it.

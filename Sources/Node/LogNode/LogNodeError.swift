@@ -29,6 +29,8 @@ public enum LogNodeError: Error, CustomStringConvertible, Sendable, Equatable {
     case channelDropped(ChannelName)
     /// Writing or reading the channel's files failed.
     case storage(ChannelName, String)
+    /// A request built in-process with a field out of range (the wire decoders reject these already).
+    case invalidRequest(String)
     /// The node is stopping (or stopped) and takes no more calls.
     case shuttingDown
     /// `LogNode.Configuration` is out of range.
@@ -56,6 +58,8 @@ public enum LogNodeError: Error, CustomStringConvertible, Sendable, Equatable {
             return "channel \(channel) was dropped while the call was in flight"
         case .storage(let channel, let message):
             return "channel \(channel) storage failure: \(message)"
+        case .invalidRequest(let message):
+            return "invalid log node request: \(message)"
         case .shuttingDown:
             return "the log node is shutting down; retry on another node or after restart"
         case .invalidConfiguration(let message):
@@ -87,7 +91,8 @@ extension LogNodeError: WireErrorConvertible {
         switch self {
         case .tooManyChannels: return WireError(.limitExceeded, description)
         case .channelCorrupt: return WireError(.channelCorrupt, description)
-        case .positionTruncated, .positionBeyondEnd, .recordTooLarge: return WireError(.invalidArgument, description)
+        case .positionTruncated, .positionBeyondEnd, .recordTooLarge, .invalidRequest:
+            return WireError(.invalidArgument, description)
         case .channelDropped: return WireError(.channelDropped, description)
         case .storage, .dataDirectory: return WireError(.channelStorageFailure, description)
         case .invalidConfiguration: return WireError(.invalidConfiguration, description)

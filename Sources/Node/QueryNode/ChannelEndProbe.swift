@@ -12,7 +12,6 @@ final class ChannelEndProbe: Sendable {
     private struct State {
         var inFlight = false
         var waiting: [CheckedContinuation<Result<ChannelState, WireError>, Never>] = []
-        var rounds: UInt64 = 0
     }
 
     private let client: any WireClient
@@ -25,9 +24,6 @@ final class ChannelEndProbe: Sendable {
         self.channel = channel
         self.timeout = timeout
     }
-
-    /// `DescribeChannel` requests sent so far (for tests and metrics).
-    var rounds: UInt64 { state.withLock { $0.rounds } }
 
     /// The channel's state as of a moment after this call began.
     func fetch() async throws(WireError) -> ChannelState {
@@ -49,7 +45,7 @@ final class ChannelEndProbe: Sendable {
             let batch = state.withLock { s -> [CheckedContinuation<Result<ChannelState, WireError>, Never>] in
                 let b = s.waiting
                 s.waiting = []
-                if b.isEmpty { s.inFlight = false } else { s.rounds += 1 }
+                if b.isEmpty { s.inFlight = false }
                 return b
             }
             if batch.isEmpty { return }

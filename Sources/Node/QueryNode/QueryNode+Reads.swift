@@ -1,12 +1,15 @@
 import Shard
 import Wire
 
+/// Most hits (queries × k) one `SearchShard` may ask for, bounding the reply's memory.
+public let maxSearchHits = 1 << 20
+
 /// Reads: look the replica up, catch up as the guarantee demands, then run the `Shard` call and encode the
 /// reply on the CPU executor's threads.
 extension QueryNode {
     /// Top-k search of one replica (`SearchShard`).
     /// - Throws: `invalidRequest` (dimension differs from the field's, not a vector field, k/ef out of range,
-    ///   bad filter or output field), `replicaNotFound`, `replicaUnavailable`, `catchUpFailed`.
+    ///   nq × k over `maxSearchHits`, bad filter or output field), `replicaNotFound`, `replicaUnavailable`, `catchUpFailed`.
     public nonisolated func search(_ request: SearchShard) async throws(QueryNodeError) -> ShardSearchReply {
         let replica = try await self.replica(request.ref)
         let schema = replica.collection.schema
@@ -15,6 +18,10 @@ extension QueryNode {
         }
         guard request.dimension == d else {
             throw .invalidRequest("query vectors have dimension \(request.dimension); field '\(request.field)' has \(d)")
+        }
+        let nq = request.vectors.count / d
+        guard nq * request.k <= maxSearchHits else {
+            throw .invalidRequest("\(nq) queries × k \(request.k) asks for over \(maxSearchHits) hits; split the search")
         }
         let shard = try await replica.prepareRead(request.guarantee)
         countSearch()

@@ -22,8 +22,9 @@ public actor QueryNode {
         public var nodeID: NodeID
         /// Root of the scratch space; the node uses `<dataDirectory>/querynode-<nodeID>/`.
         public var dataDirectory: String
-        /// Threads applying channel records (shared by all replicas). Default 1.
-        public var applyThreads = 1
+        /// Threads applying channel records, shared by all replicas (a replica's consumer holds one only while
+        /// applying a batch; an automatic seal builds its index there). Default: one per core, at most 8.
+        public var applyThreads = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
         /// Their niceness (0…19). Default 5: below request handling, above searches at the usual 10.
         public var applyNiceness: Int32 = 5
         /// Options of every replica's `Shard` (seal policy, worker threads…). Its log's `syncOnCommit` is
@@ -183,7 +184,4 @@ public actor QueryNode {
     }
 
     nonisolated func countSearch() { searchCount.add(1, ordering: .relaxed) }
-
-    /// `DescribeChannel` rounds the replica of `ref` sent for Strong reads (tests: shared catch-up).
-    func catchUpRounds(_ ref: ShardRef) throws(QueryNodeError) -> UInt64 { try replica(ref).probe.rounds }
 }

@@ -63,6 +63,7 @@ extension ShardReplica {
             switch apply(reply, from: from, shard: shard, freshAsOf: freshAsOf) {
             case .applied:
                 backoff = configuration.initialBackoff
+                if reply.records.isEmpty { sealIfDue(shard) }
             case .retry(let why):
                 noteReadError(why, retryIn: backoff)
                 try? await Task.sleep(for: backoff)
@@ -86,7 +87,8 @@ extension ShardReplica {
         return try Shard.open(directory: directory, schema: collection.schema, indexes: collection.indexes, options: options)
     }
 
-    /// Applies `reply`'s records (which must start at `from`) in order and records the progress.
+    /// Applies `reply`'s records (which must start at `from`) in order, records the progress, then wakes the
+    /// readers it satisfies (once per batch).
     private func apply(_ reply: ChannelRecords, from: LogPosition, shard: Shard, freshAsOf: ContinuousClock.Instant) -> BatchOutcome {
         var next = from
         var outcome = BatchOutcome.applied
@@ -102,16 +104,16 @@ extension ShardReplica {
             }
             if case .applied = outcome {} else { break }
             next = record.position.next
-            let decided = state.withLock { s in
+            state.withLock { s in
                 s.applied = next
                 s.lastTimestamp = max(s.lastTimestamp, record.timestamp)
-                return s.takeDecided(ref: ref)
             }
-            decided.resumeAll()
         }
         if case .applied = outcome, reply.end < next {
             outcome = .retry("log node \(logNode) reported the end of \(ref.channel) at \(reply.end), below the records it returned")
         }
+        // Statistics first, so a reader woken below (a load) reports the rows it waited for.
+        if !reply.records.isEmpty { refreshStatistics(shard) }
         let decided = state.withLock { s in
             if case .applied = outcome {
                 s.readError = nil
@@ -122,7 +124,6 @@ extension ShardReplica {
             return s.takeDecided(ref: ref)
         }
         decided.resumeAll()
-        if !reply.records.isEmpty { refreshStatistics(shard) }
         return outcome
     }
 
@@ -148,6 +149,15 @@ extension ShardReplica {
             case .closed, .log, .objectStore:
                 return .fatal("applying record \(record.position) of \(ref.channel): \(error)")
             }
+        }
+    }
+
+    /// On an idle channel no write triggers the seal policy; enforce its age limit between long polls.
+    private func sealIfDue(_ shard: Shard) {
+        do {
+            if try shard.sealIfDue() { refreshStatistics(shard) }
+        } catch {
+            logger.warn("sealing by age failed", ["collection": ref.collection, "shard": ref.shard, "error": "\(error)"])
         }
     }
 
