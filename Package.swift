@@ -73,6 +73,9 @@ let package = Package(
         .target(name: "CEmbeddingSupport"),  // vector max/min/reductions Swift does not lower well
         .target(name: "Embedding", dependencies: ["VecCore", "CVecSupport", "CEmbeddingSupport"], swiftSettings: hotFlags),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], swiftSettings: cpuFlags),
+        // Schema functions (TextEmbedding): fill inserted rows' vectors and embed search texts, on dedicated threads.
+        .target(name: "Functions", dependencies: ["Shard", "Embedding", "Runtime"], swiftSettings: cpuFlags),
+        .testTarget(name: "FunctionsTests", dependencies: ["Functions", "Shard", "Embedding", "Runtime"], swiftSettings: cpuFlags),
         // The root coordinator's crash test runs this child process and SIGKILLs it.
         .executableTarget(
             name: "CoordinatorCrashHelper", dependencies: ["Coordinator", "Shard"], path: "Tests/CoordinatorCrashHelper",

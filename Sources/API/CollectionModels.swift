@@ -26,26 +26,11 @@ public struct IndexRequest: Sendable, Equatable {
     }
 }
 
-/// A schema function (`schema.functions`): derives output fields from input fields, e.g. a
-/// `TextEmbedding` function filling a FloatVector field from a VarChar field at insert and search time.
-/// The routes check names and field references; which types and parameters are supported is the
-/// backend's decision (it answers 1100 for the rest).
-public struct CollectionFunction: Sendable, Equatable {
-    public var name: String
-    /// Milvus's type name: `BM25`, `TextEmbedding` or `Rerank`.
-    public var type: String
-    public var inputFieldNames: [String]
-    public var outputFieldNames: [String]
-    /// `params`, values as strings (e.g. `provider`, `model_name`).
-    public var params: [String: String]
-    public init(name: String, type: String, inputFieldNames: [String], outputFieldNames: [String], params: [String: String] = [:]) {
-        self.name = name
-        self.type = type
-        self.inputFieldNames = inputFieldNames
-        self.outputFieldNames = outputFieldNames
-        self.params = params
-    }
-}
+/// A schema function (`schema.functions`), e.g. a `TextEmbedding` function filling a FloatVector field from a
+/// VarChar field at insert and search time. It is part of the ``CollectionSchema`` (stored with it); the
+/// routes check names, types and field references, the backend whether it can run it (parameters, model
+/// dimension).
+public typealias CollectionFunction = FunctionSchema
 
 /// `collections/create`, after the quick-setup or custom form has been turned into a schema.
 public struct CreateCollectionRequest: Sendable, Equatable {
@@ -64,16 +49,20 @@ public struct CreateCollectionRequest: Sendable, Equatable {
     public var loadOnCreate: Bool
     /// Other `params` entries, kept as strings (Milvus's properties, e.g. `ttlSeconds`).
     public var properties: [String: String]
-    /// `schema.functions`.
-    public var functions: [CollectionFunction]
+    /// `schema.functions`: the same list as `schema.functions` (kept there, so it is stored with the schema).
+    public var functions: [CollectionFunction] {
+        get { schema.functions }
+        set { schema.functions = newValue }
+    }
 
+    /// `functions`, when non-empty, replace `schema.functions`.
     public init(db: String, name: String, schema: CollectionSchema, indexes: [IndexRequest], shardsNum: Int = 1,
                 consistencyLevel: APIConsistencyLevel = .bounded, replicaNumber: Int? = nil, loadOnCreate: Bool,
                 properties: [String: String] = [:], functions: [CollectionFunction] = []) {
-        self.functions = functions
         self.db = db
         self.name = name
         self.schema = schema
+        if !functions.isEmpty { self.schema.functions = functions }
         self.indexes = indexes
         self.shardsNum = shardsNum
         self.consistencyLevel = consistencyLevel
@@ -144,14 +133,19 @@ public struct CollectionDescription: Sendable, Equatable {
     public var aliases: [String]
     public var loadState: LoadState
     public var properties: [String: String]
-    public var functions: [CollectionFunction]
+    /// The schema's functions (`schema.functions`), which describe reports.
+    public var functions: [CollectionFunction] {
+        get { schema.functions }
+        set { schema.functions = newValue }
+    }
+    /// `functions`, when non-empty, replace `schema.functions`.
     public init(name: String, id: Int64, schema: CollectionSchema, indexes: [IndexDescription], shardsNum: Int,
                 consistencyLevel: APIConsistencyLevel, partitionsNum: Int, aliases: [String], loadState: LoadState,
                 properties: [String: String] = [:], functions: [CollectionFunction] = []) {
-        self.functions = functions
         self.name = name
         self.id = id
         self.schema = schema
+        if !functions.isEmpty { self.schema.functions = functions }
         self.indexes = indexes
         self.shardsNum = shardsNum
         self.consistencyLevel = consistencyLevel
