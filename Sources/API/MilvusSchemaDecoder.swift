@@ -155,10 +155,10 @@ enum MilvusSchemaDecoder {
 
     /// `schema.functions`: `[{name, type, inputFieldNames, outputFieldNames, params, description}]`; field
     /// names checked here (1700), the rest by ``CollectionSchema/validate()`` (105).
-    static func functions(_ value: JSONValue?, schema: CollectionSchema) throws(APIError) -> [CollectionFunction] {
+    static func functions(_ value: JSONValue?, schema: CollectionSchema) throws(APIError) -> [FunctionSchema] {
         guard let value, value != .null else { return [] }
         guard let array = value.arrayValue else { throw .invalidParameter("schema.functions must be an array") }
-        var out: [CollectionFunction] = []
+        var out: [FunctionSchema] = []
         for (i, v) in array.enumerated() {
             guard let o = v.objectValue else { throw .invalidParameter("schema.functions[\(i)] must be an object") }
             let body = MilvusBody(object: o)
@@ -178,8 +178,8 @@ enum MilvusSchemaDecoder {
             for m in try body.objectValue("params") ?? JSONObject() {
                 params[m.key] = m.value.stringValue ?? (try? m.value.serializedString()) ?? ""
             }
-            out.append(CollectionFunction(name: name, type: type, inputFieldNames: inputs, outputFieldNames: outputs, params: params,
-                                          description: try body.string("description") ?? ""))
+            out.append(FunctionSchema(name: name, type: type, inputFieldNames: inputs, outputFieldNames: outputs, params: params,
+                                      description: try body.string("description") ?? ""))
         }
         return out
     }
