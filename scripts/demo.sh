@@ -101,7 +101,9 @@ api() {
   fi
   if ! out=$(printf '%s' "$body" | curl -sS --max-time 300 -X POST "$URL/v2/vectordb/$path" \
       -H 'Content-Type: application/json' "${AUTH[@]}" --data-binary @- -w $'\n%{http_code}' 2>&1); then
-    die "cannot reach vecnode at $URL ($path): ${out##*$'\n'}; is the server running? (see README, \"Demo\")"
+    out=${out%$'\n'*}
+    out=${out//$'\n'/ }
+    die "cannot reach vecnode at $URL ($path): ${out:0:300}; is the server running? (README, \"Demo\")"
   fi
   status=${out##*$'\n'}
   REPLY=${out%$'\n'*}
@@ -205,7 +207,12 @@ if [ "$DRY_RUN" = 0 ]; then
   say 'check: top 3 for "machine learning":'
   rest=$REPLY
   while [[ $rest =~ \"text\"[[:space:]]*:[[:space:]]*\"(([^\"\\]|\\.)*)\" ]]; do
-    printf '  %s\n' "${BASH_REMATCH[1]}" >&2
+    hit=${BASH_REMATCH[1]//\\\\/$'\x01'}  # undo JSON escapes for display: \\ \" \/ \n \t
+    hit=${hit//\\\"/\"}
+    hit=${hit//\\\//\/}
+    hit=${hit//\\n/ }
+    hit=${hit//\\t/ }
+    printf '  %s\n' "${hit//$'\x01'/\\}" >&2
     rest=${rest#*"${BASH_REMATCH[0]}"}
   done
 fi
