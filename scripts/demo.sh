@@ -202,10 +202,12 @@ if [ "$DRY_RUN" = 0 ]; then
 fi
 say "loaded $DONE texts into $COLLECTION"
 
-api entities/search "{\"collectionName\":$NAME,\"data\":[\"machine learning\"],\"annsField\":\"embedding\",\"limit\":3,\"outputFields\":[\"text\"]}"
+# Strong consistency: the check waits until every inserted row is searchable (so /search sees them too).
+api entities/search "{\"collectionName\":$NAME,\"data\":[\"machine learning\"],\"annsField\":\"embedding\",\"limit\":3,\"outputFields\":[\"text\"],\"consistencyLevel\":\"Strong\"}"
 if [ "$DRY_RUN" = 0 ]; then
   say 'check: top 3 for "machine learning":'
   rest=$REPLY
+  hits=0
   while [[ $rest =~ \"text\"[[:space:]]*:[[:space:]]*\"(([^\"\\]|\\.)*)\" ]]; do
     hit=${BASH_REMATCH[1]//\\\\/$'\x01'}  # undo JSON escapes for display: \\ \" \/ \n \t
     hit=${hit//\\\"/\"}
@@ -214,7 +216,9 @@ if [ "$DRY_RUN" = 0 ]; then
     hit=${hit//\\t/ }
     printf '  %s\n' "${hit//$'\x01'/\\}" >&2
     rest=${rest#*"${BASH_REMATCH[0]}"}
+    hits=$((hits + 1))
   done
+  [ "$hits" -gt 0 ] || say "warning: the check search found no texts: ${REPLY:0:400}"
 fi
 cat >&2 <<EOF
 demo: done. The seed's search (on the server's seed API address) now uses $COLLECTION by default:
