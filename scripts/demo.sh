@@ -221,6 +221,6 @@ if [ "$DRY_RUN" = 0 ]; then
   [ "$hits" -gt 0 ] || say "warning: the check search found no texts: ${REPLY:0:400}"
 fi
 cat >&2 <<EOF
-demo: done. The seed's search (on the server's seed API address) now uses $COLLECTION by default:
-  curl -X POST http://localhost:8000/search -H "Content-Type: application/json" -d '{"query": "machine learning", "top_k": 5}'
+demo: done. The seed's search (served beside the Milvus API) now uses $COLLECTION by default:
+  curl -X POST $URL/search -H "Content-Type: application/json" -d '{"query": "machine learning", "top_k": 5}'
 EOF
