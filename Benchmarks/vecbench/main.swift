@@ -15,6 +15,8 @@ let commands: [BenchCommand] = [
     executorCommand,
     ingestCommand,
     apiCommand,
+    e2eCommand,
+    queryNodeCommand,
 ]
 
 @MainActor func usage() -> String {
