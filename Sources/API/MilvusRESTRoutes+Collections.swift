@@ -118,7 +118,7 @@ extension MilvusRESTRoutes {
             "load": .string(d.loadState.rawValue),
             "properties": .array(d.properties.keys.sorted().map { ["key": .string($0), "value": .string(d.properties[$0]!)] }),
             "functions": .array(d.functions.map { f in
-                ["name": .string(f.name), "type": .string(f.type),
+                ["name": .string(f.name), "type": .string(f.type), "description": .string(f.description),
                  "inputFieldNames": .array(f.inputFieldNames.map { .string($0) }),
                  "outputFieldNames": .array(f.outputFieldNames.map { .string($0) }),
                  "params": .object(JSONObject(f.params.keys.sorted().map { JSONObject.Member(key: $0, value: .string(f.params[$0]!)) }))]

@@ -23,7 +23,7 @@ extension RoleContext {
         configuration.nodeID = id.rawValue
         let proxy: Proxy
         do {
-            proxy = try Proxy(configuration: configuration, transport: transport, cpu: cpu)
+            proxy = try Proxy(configuration: configuration, transport: transport, cpu: cpu, embedding: loadTextEmbedding())
         } catch {
             throw .roleFailed(role, reason: "\(error)")
         }

@@ -114,9 +114,6 @@ final class InMemoryBackend: APIBackend {
 
     func createCollection(_ r: CreateCollectionRequest) async throws {
         try check(db: r.db)
-        if let f = r.functions.first {
-            throw APIError.invalidParameter("function \(f.name): \(f.type) functions are not supported by this backend")
-        }
         try state.withLock { s in
             guard s.collections[r.name] == nil, s.aliases[r.name] == nil else {
                 throw APIError.invalidParameter("collection \(r.name) already exists")
