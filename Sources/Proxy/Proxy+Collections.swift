@@ -168,19 +168,28 @@ extension Proxy {
     /// segments.
     public func flush(db: String, name: String) async throws {
         try await api {
-            let deadline = deadline()
+            // Sealing waits for replicas to apply a bulk insert and builds indexes: minutes, not a request's 30 s.
+            let deadline = ContinuousClock.now + configuration.loadTimeout
             let info = try await collection(db: db, name: name, deadline: deadline)
-            let entry = try await routes(info, deadline: deadline, refresh: true)
-            let targets = entry.shards.enumerated().flatMap { s, cands in cands.map { (s, $0.address) } }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for (shard, address) in targets {
-                    let ref = ShardRef(collection: info.id.rawValue, shard: shard)
-                    group.addTask {
-                        _ = try await self.transport.client(for: address).call(SealShard(ref: ref), options: self.options(deadline))
-                    }
+            try await callEveryReplica(info, deadline: deadline) { SealShard(ref: $0) }
+        }
+    }
+
+    /// Sends `make(ref)` to every replica of every shard of `info` in parallel and waits for all (flush,
+    /// compact: maintenance that must reach each copy, not one replica per shard).
+    func callEveryReplica<R: WireRequest>(_ info: CollectionInfo, deadline: ContinuousClock.Instant,
+                                          _ make: @escaping @Sendable (ShardRef) -> R) async throws {
+        let entry = try await routes(info, deadline: deadline, refresh: true)
+        let targets = entry.shards.enumerated().flatMap { s, cands in cands.map { (s, $0.address) } }
+        let collection = info.id.rawValue
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (shard, address) in targets {
+                let request = make(ShardRef(collection: collection, shard: shard))
+                group.addTask {
+                    _ = try await self.transport.client(for: address).call(request, options: self.options(deadline))
                 }
-                try await group.waitForAll()
             }
+            try await group.waitForAll()
         }
     }
 

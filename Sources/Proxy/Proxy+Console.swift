@@ -73,19 +73,9 @@ extension Proxy {
 
     public func compact(db: String, name: String) async throws {
         try await api {
-            let deadline = deadline()
+            let deadline = ContinuousClock.now + configuration.loadTimeout
             let info = try await collection(db: db, name: name, deadline: deadline)
-            let entry = try await routes(info, deadline: deadline, refresh: true)
-            let targets = entry.shards.enumerated().flatMap { s, cands in cands.map { (s, $0.address) } }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for (shard, address) in targets {
-                    let ref = ShardRef(collection: info.id.rawValue, shard: shard)
-                    group.addTask {
-                        _ = try await self.transport.client(for: address).call(CompactShard(ref: ref), options: self.options(deadline))
-                    }
-                }
-                try await group.waitForAll()
-            }
+            try await callEveryReplica(info, deadline: deadline) { CompactShard(ref: $0) }
         }
     }
 
