@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Wire", dependencies: ["VecCore"], swiftSettings: hotFlags),
         .target(name: "Coordinator", dependencies: ["Shard", "Wire", "VecCore"], swiftSettings: cpuFlags),
         .executableTarget(
-            name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding", "Runtime", "API"],
+            name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding", "Runtime", "API", "LoadGen"],
             path: "Benchmarks/vecbench",
             swiftSettings: hotFlags),
         .testTarget(name: "VecCoreTests", dependencies: ["VecCore", "TestSupport"], swiftSettings: cpuFlags),
@@ -85,6 +85,9 @@ let package = Package(
         .target(name: "Runtime", dependencies: ["VecCore"], swiftSettings: cpuFlags),
         .executableTarget(name: "vecnode", dependencies: ["Runtime", "Wire", "Embedding"], swiftSettings: cpuFlags),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "vecnode"], swiftSettings: cpuFlags),
+        // Load generator behind `vecbench load`: HDR histogram, keep-alive HTTP client threads, open/closed loop, report, SVG.
+        .target(name: "LoadGen", dependencies: ["Net", "JSON"], swiftSettings: cpuFlags),
+        .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "HTTPTestSupport", "HTTP", "Net", "JSON"], swiftSettings: cpuFlags),
     ],
     swiftLanguageModes: [.v6]
 )
