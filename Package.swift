@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "vecnode"], swiftSettings: cpuFlags),
         // Load generator behind `vecbench load`: HDR histogram, keep-alive HTTP client threads, open/closed loop, report, SVG.
         .target(name: "LoadGen", dependencies: ["Net", "JSON"], swiftSettings: cpuFlags),
-        .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "HTTPTestSupport", "HTTP", "Net", "JSON"], swiftSettings: cpuFlags),
+        .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "HTTPTestSupport", "HTTP", "Net", "JSON", "TestSupport"], swiftSettings: cpuFlags),
     ],
     swiftLanguageModes: [.v6]
 )

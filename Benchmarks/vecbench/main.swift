@@ -15,6 +15,7 @@ let commands: [BenchCommand] = [
     executorCommand,
     ingestCommand,
     apiCommand,
+    loadCommand,
 ]
 
 @MainActor func usage() -> String {

@@ -26,6 +26,9 @@ public struct LoadTarget: Sendable, Equatable {
     /// Parses and resolves `url` (blocking DNS lookup for names: call it at startup).
     /// - Throws: `LoadError.invalidURL` naming the bad part.
     public init(url: String, bearerToken: String? = nil) throws(LoadError) {
+        if let t = bearerToken, t.isEmpty || t.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value > 0x7e }) {
+            throw .invalidConfiguration("--token must be non-empty printable ASCII on one line")
+        }
         guard url.hasPrefix("http://") else {
             throw .invalidURL(url, reason: url.hasPrefix("https://") ? "https is not supported" : "the scheme must be http://")
         }
