@@ -27,8 +27,10 @@ public struct LoadPlot: Sendable {
         func x(_ t: Double) -> Double { left + t / Double(seconds) * plotW }
 
         // Right axis: requests per second (completed + failed), linear from 0.
-        let peak = buckets.map { Double($0.completed + $0.failed) }.max() ?? 0
-        let rpsMax = LoadPlot.niceCeiling(max(peak, 1))
+        let peak = max(buckets.map { Double($0.completed + $0.failed) }.max() ?? 0, 1)
+        let rpsStep = LoadPlot.niceCeiling(peak / 5)
+        let rpsTicks = Int((peak / rpsStep).rounded(.up))
+        let rpsMax = rpsStep * Double(rpsTicks)
         func yRPS(_ v: Double) -> Double { top + plotH - v / rpsMax * plotH }
 
         // Left axis: latency in ms, log10, whole decades around the data.
@@ -52,9 +54,9 @@ public struct LoadPlot: Sendable {
         for d in loDecade...hiDecade {
             s += "<text x=\"\(f(left - 6))\" y=\"\(f(yLat(LoadPlot.pow10(d)) + 4))\" text-anchor=\"end\">\(LoadPlot.msLabel(d))</text>\n"
         }
-        for i in 0...4 {
-            let v = rpsMax * Double(i) / 4
-            s += "<text x=\"\(f(left + plotW + 6))\" y=\"\(f(yRPS(v) + 4))\">\(LoadReport.number(v))</text>\n"
+        for i in 0...rpsTicks {
+            let v = rpsStep * Double(i)
+            s += "<text x=\"\(f(left + plotW + 6))\" y=\"\(f(yRPS(v) + 4))\">\(LoadReport.number(v, digits: rpsStep < 1 ? 1 : 0))</text>\n"
         }
         let step = LoadPlot.niceCeiling(Double(seconds) / 10)
         var t = 0.0
