@@ -11,13 +11,14 @@ import JSON
 /// | secs | seconds from the first request to the last reply |
 /// | ok / err | successful / failed searches (failures by kind are listed below the table) |
 /// | req/s | successful searches per second |
-/// | p50 … max, mean | latency of successful searches in ms; open loop: from the *scheduled* send time |
+/// | p50 … max, mean | latency of successful searches in ms (`-` when none succeeded); open loop: from the *scheduled* send time |
 /// | recall@k | mean recall of the replies against `--gt` (`-` without ground truth) |
 ///
 /// JSON (`json()`): `{"target", "collection", "api", "queries", "topK", "ef", "runs": [{"label", "mode",
 /// "concurrency", "targetRPS", "seconds", "ok", "errors": {kind: n}, "errorCount", "rps", "latencyMs":
 /// {"p50","p95","p99","p999","max","mean"}, "serviceTimeMs", "recall", "connections", "insert"}]}` — absent
-/// values are `null`, never missing, so scripts can rely on the keys.
+/// values (no ground truth, closed loop's service time, no successful search's latency) are `null`, never
+/// missing, so scripts can rely on the keys.
 public struct LoadReport: Sendable {
     /// The URL driven.
     public var target: String
@@ -50,11 +51,12 @@ public struct LoadReport: Sendable {
         var rows: [[String]] = [headers]
         for r in runs {
             let s = r.latency.summary
+            // No successful search: no latency to show (zeros would read as "instant").
+            let ms: (UInt64) -> String = { s.count == 0 ? "-" : LoadReport.milliseconds($0) }
             rows.append([
                 r.label, LoadReport.number(r.elapsedSeconds, digits: 1), String(r.succeeded), String(r.failed),
-                LoadReport.number(r.throughput, digits: 1), LoadReport.milliseconds(s.p50), LoadReport.milliseconds(s.p95),
-                LoadReport.milliseconds(s.p99), LoadReport.milliseconds(s.p999), LoadReport.milliseconds(s.max),
-                LoadReport.number(s.mean / 1e6, digits: 2), r.recall.map { LoadReport.number($0, digits: 4) } ?? "-",
+                LoadReport.number(r.throughput, digits: 1), ms(s.p50), ms(s.p95), ms(s.p99), ms(s.p999), ms(s.max),
+                s.count == 0 ? "-" : LoadReport.number(s.mean / 1e6, digits: 2), r.recall.map { LoadReport.number($0, digits: 4) } ?? "-",
             ])
         }
         var widths = [Int](repeating: 0, count: headers.count)
@@ -83,9 +85,9 @@ public struct LoadReport: Sendable {
         for r in runs {
             guard let i = r.insert else { continue }
             let l = i.latency.summary
+            let latency = l.count == 0 ? "" : ", p50 \(LoadReport.milliseconds(l.p50)) p99 \(LoadReport.milliseconds(l.p99)) ms"
             out += "inserts \(r.label): \(LoadReport.number(i.targetRate)) rows/s asked, \(LoadReport.number(i.rowsPerSecond, digits: 1)) rows/s acknowledged"
-                + " (\(i.rowsInserted) rows), p50 \(LoadReport.milliseconds(l.p50)) p99 \(LoadReport.milliseconds(l.p99)) ms, errors "
-                + (i.failures.isEmpty ? "none" : LoadReport.kinds(i.failures)) + "\n"
+                + " (\(i.rowsInserted) rows)\(latency), errors " + (i.failures.isEmpty ? "none" : LoadReport.kinds(i.failures)) + "\n"
         }
         return out
     }
@@ -155,7 +157,9 @@ public struct LoadReport: Sendable {
         w.endObject()
     }
 
+    /// `{"p50",…,"mean"}` in ms, or null when nothing was recorded.
     private static func write(_ w: inout JSONWriter, _ h: LatencyHistogram) {
+        guard !h.isEmpty else { w.writeNull(); return }
         let s = h.summary
         w.beginObject()
         for (k, v) in [("p50", s.p50), ("p95", s.p95), ("p99", s.p99), ("p999", s.p999), ("max", s.max)] {

@@ -67,6 +67,24 @@ import Testing
         #expect(o["insert"]?["rows"] == 990 && o["insert"]?["rowsPerSecond"]?.doubleValue == 99 && o["insert"]?["errors"] == [:])
     }
 
+    @Test func runsWithoutSuccessesShowNoLatency() throws {
+        let failed = LoadRunResult(
+            mode: .closedLoop, concurrency: 1, elapsedSeconds: 0.5, succeeded: 0, failures: [.connect: 3],
+            latency: Self.histogram([]), serviceTime: nil, recall: nil, connections: 0, timelineStart: 0, timelineEnd: 0.5,
+            insert: InsertStreamResult(targetRate: 10, rowsInserted: 0, failures: [.envelope(code: 1100): 2],
+                                       latency: Self.histogram([]), elapsedSeconds: 0.5))
+        let report = LoadReport(target: "http://127.0.0.1:1", collection: "c", api: .seed, queries: 1, topK: 5, ef: nil, runs: [failed])
+        let lines = report.text.split(separator: "\n").map(String.init)
+        #expect(!lines[0].contains("ef"))
+        #expect(lines[2].split(separator: " ").map(String.init) == ["closed", "c=1", "0.5", "0", "3", "0.0", "-", "-", "-", "-", "-", "-", "-"])
+        #expect(lines.contains("errors closed c=1: connect 3"))
+        #expect(lines.contains("inserts closed c=1: 10 rows/s asked, 0.0 rows/s acknowledged (0 rows), errors code_1100 2"))
+        let v = try JSONValue.parse(report.json())
+        #expect(v["ef"] == .null && v["api"] == "seed")
+        #expect(v["runs"]?[0]?["latencyMs"] == .null && v["runs"]?[0]?["errors"] == ["connect": 3])
+        #expect(v["runs"]?[0]?["insert"]?["latencyMs"] == .null)
+    }
+
     @Test func numberFormatting() {
         #expect(LoadReport.number(3.14159, digits: 2) == "3.14")
         #expect(LoadReport.number(0.005, digits: 2) == "0.01")
