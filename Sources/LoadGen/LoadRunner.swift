@@ -77,24 +77,35 @@ public final class LoadRunner: Sendable {
         for _ in workers { control.ready.wait() }     // every client has connected (or failed to)
         let start = monotonicNanoseconds() + 1_000_000
         control.start.store(start, ordering: .sequentiallyConsistent)
+
+        // Helpers start before the clients are released, so a missing insert stream fails the run instead of
+        // silently measuring searches without writes.
+        var helpers: [OSThread] = []
+        do {
+            if let rate = config.insertRate, let insert = insertWorkload {
+                helpers.append(try OSThread(name: "load-insert") { [self] in
+                    self.insertStream(insert, rate: rate, config: config, control: control)
+                })
+            }
+            if config.progressInterval > 0, let sink = config.progress {
+                helpers.append(try OSThread(name: "load-progress") {
+                    LoadRunner.progressLoop(config: config, control: control, recorder: recorder, sink: sink)
+                })
+            }
+        } catch {
+            control.stop.store(true, ordering: .sequentiallyConsistent)
+            control.wake.signal()
+            for _ in workers { control.go.signal() }
+            for t in workers + helpers { t.join() }
+            throw .system("cannot start the insert or progress thread: \(error)")
+        }
         timeline.addMark(LoadRunResult.labelFor(mode: config.mode, concurrency: config.concurrency), at: start)
         for _ in workers { control.go.signal() }
 
-        var helpers: [OSThread] = []
-        if let rate = config.insertRate, let insert = insertWorkload {
-            if let t = try? OSThread(name: "load-insert", { [self] in
-                self.insertStream(insert, rate: rate, config: config, control: control)
-            }) { helpers.append(t) }
-        }
-        if config.progressInterval > 0, let sink = config.progress {
-            if let t = try? OSThread(name: "load-progress", {
-                LoadRunner.progressLoop(config: config, control: control, recorder: recorder, sink: sink)
-            }) { helpers.append(t) }
-        }
         for w in workers { w.join() }
         let end = monotonicNanoseconds()
         control.stop.store(true, ordering: .sequentiallyConsistent)
-        for _ in 0..<2 { control.wake.signal() }
+        control.wake.signal()                          // the progress thread, if any, returns at once
         for h in helpers { h.join() }
 
         var result = recorder.result(mode: config.mode, concurrency: config.concurrency,
