@@ -45,10 +45,17 @@ let package = Package(
         .target(name: "Net", dependencies: ["CEpoll"], swiftSettings: hotFlags),
         .target(name: "JSON", swiftSettings: hotFlags),
         .target(name: "HTTP", dependencies: ["Net", "JSON"], swiftSettings: hotFlags),
+        // HTTP load balancer in front of the proxies (the `gateway` role).
+        .target(name: "Gateway", dependencies: ["HTTP", "Net", "JSON"], swiftSettings: cpuFlags),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "HTTP", "Net", "JSON", "HTTPTestSupport"], swiftSettings: cpuFlags),
         .target(name: "Wire", dependencies: ["VecCore"], swiftSettings: hotFlags),
         .target(name: "Coordinator", dependencies: ["Shard", "Wire", "VecCore"], swiftSettings: cpuFlags),
+        // Worker roles (log node, query node) and their wire messages.
+        .target(name: "Node", dependencies: ["Coordinator", "Shard", "Wire", "VecCore", "Runtime"], swiftSettings: cpuFlags),
+        // The query coordinator role: replica placement, load/release, healing, routes (docs/cluster.md).
+        .target(name: "QueryCoord", dependencies: ["Coordinator", "Node", "Wire", "Shard", "Runtime"], swiftSettings: cpuFlags),
         .executableTarget(
-            name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding", "Runtime", "API", "LoadGen"],
+            name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding", "Runtime", "API", "Node", "E2EScenario", "LoadGen"],
             path: "Benchmarks/vecbench",
             swiftSettings: hotFlags),
         .testTarget(name: "VecCoreTests", dependencies: ["VecCore", "TestSupport"], swiftSettings: cpuFlags),
@@ -80,13 +87,38 @@ let package = Package(
         .testTarget(
             name: "CoordinatorTests", dependencies: ["Coordinator", "Shard", "Wire", "CoordinatorCrashHelper", "TestSupport"],
             swiftSettings: cpuFlags),
+        // The log node's crash test runs this child process and SIGKILLs it.
+        .executableTarget(
+            name: "LogNodeCrashHelper", dependencies: ["Node", "Shard"], path: "Tests/LogNodeCrashHelper",
+            swiftSettings: cpuFlags),
+        .testTarget(
+            name: "NodeTests", dependencies: ["Node", "Coordinator", "Shard", "Wire", "Runtime", "VecCore", "TestSupport", "LogNodeCrashHelper"],
+            swiftSettings: cpuFlags),
         // Process runtime (CPU executor, logging, config, signals) and the `vecnode` executable; the tests run
         // the built binary, so they depend on it.
         .target(name: "Runtime", dependencies: ["VecCore"], swiftSettings: cpuFlags),
-        .executableTarget(name: "vecnode", dependencies: ["Runtime", "Wire", "Embedding"], swiftSettings: cpuFlags),
+        // Running roles: one role on a transport (RoleHost), or all of them in one process (LocalCluster).
+        .target(name: "Cluster", dependencies: ["Runtime", "Wire", "Coordinator", "QueryCoord", "Node", "Proxy", "Shard", "HTTP", "API", "Net", "JSON"],
+                swiftSettings: cpuFlags),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Runtime", "Wire", "Coordinator", "Node", "HTTPTestSupport",
+                                                         "JSON", "TestSupport", "VecCore", "Shard", "E2EScenario", "vecnode"],
+                    swiftSettings: cpuFlags),
+        .executableTarget(name: "vecnode", dependencies: ["Runtime", "Wire", "Embedding", "Cluster"], swiftSettings: cpuFlags),
+        // Issue #4's end-to-end scenario over HTTP, shared by the cluster tests and `vecbench e2e`.
+        .target(name: "E2EScenario", dependencies: ["HTTP", "Net", "JSON", "VecCore"], path: "Benchmarks/E2EScenario",
+                swiftSettings: hotFlags),
+        .testTarget(
+            name: "QueryCoordTests", dependencies: ["QueryCoord", "Coordinator", "Node", "Wire", "Shard", "Runtime", "TestSupport"],
+            swiftSettings: cpuFlags),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "vecnode"], swiftSettings: cpuFlags),
+        // The proxy role: APIBackend over the cluster (DDL, writes to the log, scatter-gather reads).
+        .target(name: "Proxy", dependencies: ["API", "Node", "Coordinator", "Wire", "Shard", "VecCore", "Runtime"], swiftSettings: cpuFlags),
+        .testTarget(
+            name: "ProxyTests",
+            dependencies: ["Proxy", "API", "Node", "Coordinator", "QueryCoord", "Wire", "Shard", "VecCore", "Runtime", "TestSupport", "HTTPTestSupport", "HTTP", "JSON", "Net"],
+            swiftSettings: cpuFlags),
         // Load generator behind `vecbench load`: HDR histogram, keep-alive HTTP client threads, open/closed loop, report, SVG.
-        .target(name: "LoadGen", dependencies: ["Net", "JSON"], swiftSettings: cpuFlags),
+        .target(name: "LoadGen", dependencies: ["HTTP", "Net", "JSON"], swiftSettings: cpuFlags),
         .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "HTTPTestSupport", "HTTP", "Net", "JSON", "TestSupport"], swiftSettings: cpuFlags),
     ],
     swiftLanguageModes: [.v6]

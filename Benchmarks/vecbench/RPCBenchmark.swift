@@ -65,7 +65,7 @@ private func benchRouter() -> WireRouter {
     return router
 }
 
-private struct CaseResult {
+struct CaseResult {
     var calls: Int
     var seconds: Double
     var p50: Double
@@ -73,7 +73,7 @@ private struct CaseResult {
 }
 
 /// Runs `inFlight` workers issuing `call` back to back for `duration`; latencies in microseconds.
-private func measure(
+func measure(
     inFlight: Int, duration: Duration, _ call: @escaping @Sendable (Int) async throws -> Void
 ) async throws -> CaseResult {
     // Warm up: connections, allocator, caches.
@@ -126,7 +126,8 @@ private func serveRPC(on address: WireAddress) async throws {
 }
 
 private func runRPC(
-    seconds: Double, inFlights: [Int], transports: [String], dim: Int, remote: WireAddress?
+    seconds: Double, inFlights: [Int], transports: [String], dim: Int, remote: WireAddress?,
+    withLogNode: Bool, logNodeDirectory: String
 ) async throws {
     let configuration = try benchConfiguration()
     let duration = Duration.milliseconds(Int(seconds * 1000))
@@ -164,20 +165,30 @@ private func runRPC(
                         guard hits.ids.count == 10 else { throw BenchError("wrong search reply") }
                     }
                 }
-                let rate = Double(result.calls) / result.seconds
-                let line = name.padding(toLength: 11, withPad: " ", startingAt: 0)
-                    + callName.padding(toLength: 10, withPad: " ", startingAt: 0)
-                    + String(inFlight).leftPad(9)
-                    + String(Int(rate)).leftPad(11)
-                    + String(format: "%10.1f", result.p50)
-                    + String(format: "%10.1f", result.p99)
-                    + String(result.calls).leftPad(10)
-                print(line)
+                printRPCRow(transport: name, call: callName, inFlight: inFlight, result: result, note: "")
             }
+        }
+        if remote == nil, withLogNode {
+            try await runLogNodeRows(
+                transportName: name, transport: transport, inFlights: inFlights, duration: duration,
+                parent: logNodeDirectory)
         }
         await listener?.stop()
         (transport as? TCPTransport)?.shutdown()
     }
+}
+
+/// One row of the results table.
+func printRPCRow(transport: String, call: String, inFlight: Int, result: CaseResult, note: String) {
+    let rate = Double(result.calls) / result.seconds
+    print(transport.padding(toLength: 11, withPad: " ", startingAt: 0)
+        + call.padding(toLength: 10, withPad: " ", startingAt: 0)
+        + String(inFlight).leftPad(9)
+        + String(Int(rate)).leftPad(11)
+        + String(format: "%10.1f", result.p50)
+        + String(format: "%10.1f", result.p99)
+        + String(result.calls).leftPad(10)
+        + note)
 }
 
 extension String {
@@ -194,16 +205,20 @@ private func runRPCBenchmark(_ args: [String]) throws {
     if args.contains("--help") {
         print("""
             usage: vecbench rpc [--seconds S] [--inflight 1,16] [--transports tcp,memory] [--dim 384]
-                                [--connect HOST:PORT]
+                                [--connect HOST:PORT] [--no-lognode] [--lognode-dir DIR]
                    vecbench rpc --listen HOST:PORT
               Measures Wire round trips: small calls (one UInt64 each way) and search-shaped calls (DIM floats
               in, 10 hits out), with N calls in flight. By default client and server share this process;
               for two processes run `--listen` in one and `--connect` (TCP only) in the other.
+              Role-level rows (in-process runs): a real log node in a fresh directory under DIR (default: the
+              system temporary directory; put it on the disk you want to measure) answering AppendToChannel
+              (64-byte payload, fsync before the reply) and ReadChannel (16 records); --no-lognode skips them.
             """)
         return
     }
     let flags = try FlagParser(
-        args, valued: ["--seconds", "--inflight", "--transports", "--dim", "--listen", "--connect"])
+        args, valued: ["--seconds", "--inflight", "--transports", "--dim", "--listen", "--connect", "--lognode-dir"],
+        switches: ["--no-lognode"])
     func address(_ flag: String) throws -> WireAddress? {
         guard let text = flags.string(flag) else { return nil }
         do { return try WireAddress(parsing: text) } catch { throw BenchError("\(flag): \(error.message)") }
@@ -220,6 +235,10 @@ private func runRPCBenchmark(_ args: [String]) throws {
     let dim = try flags.int("--dim", default: 384)
     guard dim >= 10, dim <= 65_536 else { throw BenchError("--dim must be 10…65536") }
 
+    let withLogNode = !flags.has("--no-lognode")
+    var logNodeDirectory = flags.string("--lognode-dir") ?? NSTemporaryDirectory()
+    if logNodeDirectory.count > 1 && logNodeDirectory.hasSuffix("/") { logNodeDirectory.removeLast() }
+
     let box = ErrorBox()
     let done = DispatchSemaphore(value: 0)
     Task {
@@ -228,7 +247,8 @@ private func runRPCBenchmark(_ args: [String]) throws {
                 try await serveRPC(on: listen)
             } else {
                 try await runRPC(
-                    seconds: seconds, inFlights: inFlights, transports: transports, dim: dim, remote: remote)
+                    seconds: seconds, inFlights: inFlights, transports: transports, dim: dim, remote: remote,
+                    withLogNode: withLogNode, logNodeDirectory: logNodeDirectory)
             }
         } catch {
             box.error = error

@@ -21,6 +21,10 @@ public struct HTTPRouter: Sendable {
     /// Routes bucketed by a hash of the path bytes.
     private var table: [UInt64: [Route]] = [:]
 
+    /// Handles every request no route matches (instead of 404/405), e.g. a reverse proxy forwarding
+    /// whatever it receives. Its metrics label is `"*"`.
+    public var fallback: Handler?
+
     public init() {}
 
     /// The outcome of matching a request.
@@ -52,6 +56,17 @@ public struct HTTPRouter: Sendable {
 
     /// `match` plus the registered path that matched (nil for 404), a bounded label set for metrics.
     func matchRoute(method: HTTPMethod, path: UnsafeBufferPointer<UInt8>) -> (match: Match, route: String?) {
+        let found = matchTable(method: method, path: path)
+        if let fallback {
+            switch found.match {
+            case .handler: return found
+            case .notFound, .methodNotAllowed: return (.handler(fallback), "*")
+            }
+        }
+        return found
+    }
+
+    private func matchTable(method: HTTPMethod, path: UnsafeBufferPointer<UInt8>) -> (match: Match, route: String?) {
         guard let bucket = table[HTTPRouter.hash(path)] else { return (.notFound, nil) }
         var allowed: [HTTPMethod] = []
         var get: Handler? = nil

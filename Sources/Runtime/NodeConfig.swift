@@ -31,6 +31,9 @@ public struct NodeConfig: Sendable, Equatable {
     public var cpuNiceness: Int32 = 10
     /// Directory holding the all-MiniLM-L6-v2 files, for text embedding.
     public var modelDirectory: String
+    /// Where the HTTP API is served (`proxy`, `standalone`); nil serves it on `listen`. Neither role has a
+    /// wire listener of its own, so by default `vecnode --role standalone` answers HTTP on 127.0.0.1:19530.
+    public var http: HostPort?
 
     /// The default data directory: `$VECNODE_DATA_DIR`, else `./vecnode-data`.
     public static func defaultDataDirectory(environment: [String: String]) -> String {
@@ -108,6 +111,9 @@ public struct NodeConfig: Sendable, Equatable {
 
     /// The address peers should dial: `advertise` if set, else `listen`.
     public var peerAddress: HostPort { advertise ?? listen }
+
+    /// Where the HTTP API is served (proxy, standalone): `http`, else `listen`.
+    public var httpAddress: HostPort { http ?? listen }
 
     /// The settings as `key = value` lines (the config-file format), secrets masked; for `--help` examples and
     /// for logging the effective configuration at start-up.

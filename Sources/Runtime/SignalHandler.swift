@@ -99,6 +99,13 @@ private final class SignalDispatcher: Sendable {
                         + "SignalHandler; cancel it first")
                 }
             }
+            // A parent may have started us with these signals blocked (Foundation's `Process` does): a blocked
+            // signal stays pending and the handler never runs. Unblock them on this thread before creating the
+            // reader thread, which inherits the mask, so at least those two threads take deliveries.
+            var set = sigset_t()
+            sigemptyset(&set)
+            for sig in signals { sigaddset(&set, sig) }
+            pthread_sigmask(SIG_UNBLOCK, &set, nil)
             if !s.started { try start(&s) }
             for sig in signals {
                 s.observers[sig] = continuation

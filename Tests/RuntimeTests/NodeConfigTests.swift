@@ -120,13 +120,17 @@ struct NodeConfigTests {
             $0.role = .datanode; $0.clusterSecret = secret; $0.rootCoordinator = HostPort(host: "10.0.0.2", port: 19530)
             $0.listen = HostPort(host: "0.0.0.0", port: 19532); $0.advertise = HostPort(host: "10.0.0.9", port: 19532)
         } == nil)
+        var standalone = NodeConfig(environment: [:])
+        #expect(standalone.httpAddress == HostPort(host: "127.0.0.1", port: 19530))
+        standalone.http = HostPort(host: "127.0.0.1", port: 8080)
+        #expect(standalone.httpAddress == HostPort(host: "127.0.0.1", port: 8080))
     }
 
     @Test func everySettingRoundTripsThroughItsRendering() throws {
         var c = NodeConfig(environment: [:])
         let values = ["role": "indexnode", "listen": "[::1]:7000", "advertise": "h:7001", "data-dir": "/d",
                       "log-level": "error", "cluster-secret": secret, "rootcoord": "rc:19530", "cpu-threads": "4",
-                      "cpu-niceness": "19", "model-dir": "/models/x"]
+                      "cpu-niceness": "19", "model-dir": "/models/x", "http": "127.0.0.1:8080"]
         for s in NodeConfig.settings {
             let v = try #require(values[s.name], "no test value for setting \(s.name)")
             try c.set(s.name, to: v, source: .flag)

@@ -42,6 +42,27 @@ import Testing
         #expect(tail.last?.kind == .timeTick)
     }
 
+    @Test func unsyncedLogAppendsReadBackAndSurviveReopen() throws {
+        let dir = StorageTestSupport.makeTemporaryDirectory("log-nosync")
+        defer { StorageTestSupport.remove(dir) }
+        #expect(ChannelLog.Options().syncOnCommit, "the default must stay durable")
+        do {
+            let log = try ChannelLog(directory: dir, options: .init(segmentBytes: 4096, syncOnCommit: false))
+            for i in 0..<60 {
+                #expect(try log.appendSynchronously(kind: .insertBatch, timestamp: UInt64(i), payload: payload(i)) == LogPosition(UInt64(i)))
+            }
+            #expect(log.statistics.appendedRecords == 60)
+            #expect(try log.read(from: .start, maxRecords: 100).map(\.payload) == (0..<60).map { payload($0) })
+            log.close()
+        }
+        // Without a machine crash the page cache holds everything: reopening recovers every record.
+        let log = try ChannelLog(directory: dir, options: .init(segmentBytes: 4096, syncOnCommit: false))
+        defer { log.close() }
+        #expect(log.recoveryReport.truncatedBytes == 0)
+        #expect(log.endPosition == LogPosition(60))
+        #expect(try log.read(from: LogPosition(55), maxRecords: 10).map(\.timestamp) == Array(55..<60))
+    }
+
     @Test func readHonoursLimitsAndBounds() throws {
         let dir = StorageTestSupport.makeTemporaryDirectory("log-limits")
         defer { StorageTestSupport.remove(dir) }

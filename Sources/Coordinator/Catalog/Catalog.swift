@@ -277,6 +277,22 @@ public struct Catalog: Sendable {
         return transaction(storing: info)
     }
 
+    /// Sets the properties in `set` (replacing values of existing keys) and removes the keys in `remove`
+    /// (Milvus's alter collection properties). The result is validated like a new collection's.
+    public mutating func alterProperties(
+        collection: String, in database: String = Catalog.defaultDatabase, set: [CollectionProperty], remove: [String]
+    ) throws(CatalogError) -> MetaTransaction {
+        var info = try self.collection(named: collection, in: database)
+        var merged = Dictionary(info.properties.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        for key in remove { merged.removeValue(forKey: key) }
+        for p in set { merged[p.key] = p.value }
+        let properties = merged.map { CollectionProperty(key: $0.key, value: $0.value) }.sorted { $0.key < $1.key }
+        try Self.validate(properties: properties)
+        info.properties = properties
+        collections[info.id] = info
+        return transaction(storing: info)
+    }
+
     // MARK: Partitions
 
     public mutating func createPartition(

@@ -67,6 +67,24 @@ extension RootCoord {
         }
         r.on(ListLiveNodes.self) { req, _ in LiveNodes(sessions: await self.liveNodes(role: req.role)) }
         r.on(WatchSessionEvents.self) { req, _ in await self.sessionEvents(after: req.afterSequence) }
+        r.on(CreateUser.self) { req, _ in
+            try await self.createUser(name: req.name, password: req.password)
+            return WireEmpty()
+        }
+        r.on(DropUser.self) { req, _ in
+            try await self.dropUser(name: req.name)
+            return WireEmpty()
+        }
+        r.on(ListUsers.self) { _, _ in NameList(names: await self.listUsers()) }
+        r.on(UpdatePassword.self) { req, _ in
+            try await self.updatePassword(name: req.name, oldPassword: req.oldPassword, newPassword: req.newPassword)
+            return WireEmpty()
+        }
+        r.on(VerifyUser.self) { req, _ in try await self.verifyUser(name: req.name, password: req.password) }
+        r.on(AlterCollectionProperties.self) { req, _ in
+            try await self.alterCollectionProperties(req.collection, set: req.set, remove: req.remove)
+            return WireEmpty()
+        }
         return r
     }
 }

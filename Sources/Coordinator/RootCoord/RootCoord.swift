@@ -29,6 +29,9 @@ public actor RootCoord {
         /// Wall clock of the TSO.
         public var wallClock: any WallClock = SystemWallClock()
         public var metaStore = MetaStore.Options()
+        /// Password of the `root` user created on first start (Milvus's default `Milvus`). Changing it later
+        /// has no effect on an existing root user; use `UpdatePassword`.
+        public var rootPassword = "Milvus"
 
         public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
     }
@@ -36,7 +39,8 @@ public actor RootCoord {
     private let executor: DedicatedThreadExecutor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
-    private let store: MetaStore
+    /// Internal (not private) for the users extension (`RootCoord+Users.swift`).
+    let store: MetaStore
     private let tso: TimestampService
     private let ids: IDService
     private var catalog: Catalog
@@ -60,6 +64,7 @@ public actor RootCoord {
         if !catalog.listDatabases().contains(where: { $0.name == Catalog.defaultDatabase }) {
             try store.commit(catalog.bootstrap(id: try ids.allocate().lowerBound, timestamp: try tso.allocate().first))
         }
+        try Self.bootstrapRootUser(in: store, password: configuration.rootPassword)
         self.catalog = catalog
         sessionTTL = configuration.sessionTTL
         let ttl = configuration.sessionTTL.components
@@ -209,6 +214,11 @@ public actor RootCoord {
     /// Removes the index spec of `field`.
     public func dropIndexSpec(_ ref: CollectionRef, field: String) throws {
         try change { c in (try c.dropIndex(field: field, collection: ref.name, in: ref.database), ()) }
+    }
+
+    /// Sets and removes collection properties (by collection name or alias).
+    public func alterCollectionProperties(_ ref: CollectionRef, set: [CollectionProperty], remove: [String]) throws {
+        try change { c in (try c.alterProperties(collection: ref.name, in: ref.database, set: set, remove: remove), ()) }
     }
 
     // MARK: Allocation

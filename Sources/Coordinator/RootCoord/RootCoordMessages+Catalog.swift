@@ -327,3 +327,31 @@ public struct DropIndexSpec: WireRequest, Equatable {
         field = try r.readString(limit: nameLimit)
     }
 }
+
+/// Sets (`set`, replacing existing keys) and removes (`remove`) collection properties; Milvus's alter
+/// collection properties. The proxy also keeps its own `vecnode.`-prefixed bookkeeping here (index names,
+/// schema functions).
+public struct AlterCollectionProperties: WireRequest, Equatable {
+    public static let kind = MessageKind(0x0215)
+    public typealias Response = WireEmpty
+    public var collection: CollectionRef
+    public var set: [CollectionProperty]
+    public var remove: [String]
+    public init(_ collection: CollectionRef, set: [CollectionProperty], remove: [String] = []) {
+        self.collection = collection
+        self.set = set
+        self.remove = remove
+    }
+    public func encode(into w: inout WireWriter) {
+        collection.encode(into: &w)
+        w.writeArray(set)
+        w.writeArray(remove)
+    }
+    public init(from r: inout WireReader) throws(WireDecodingError) {
+        collection = try CollectionRef(from: &r)
+        set = try r.readArray(of: CollectionProperty.self, maxCount: Catalog.maxProperties)
+        remove = try r.readArray(maxCount: Catalog.maxProperties) { (r: inout WireReader) throws(WireDecodingError) in
+            try r.readString(limit: Catalog.maxPropertyKeyBytes)
+        }
+    }
+}

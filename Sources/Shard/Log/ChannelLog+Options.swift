@@ -14,17 +14,25 @@ extension ChannelLog {
         /// The wait absorbs transient holders: a process that is just exiting, or a child process forked by
         /// this one that has not yet reached `exec` (it briefly shares the lock's open file description).
         public var lockWait: Duration = .seconds(2)
+        /// Whether each group commit is made durable with `fdatasync` before its appends are acknowledged
+        /// (default `true`). `false` skips that sync: an acknowledged record is then only in the page cache and a
+        /// machine crash or power loss may lose it (a process crash does not: the kernel still writes it back).
+        /// Only for logs that are a volatile copy of data durable elsewhere, such as a query node's shard replica,
+        /// whose log mirrors a log-node channel and is wiped on restart anyway; it makes applying cost no fsync.
+        /// Segment creation (rollover) still syncs, so the file layout stays valid.
+        public var syncOnCommit: Bool = true
 
         public init() {}
 
         public init(
             segmentBytes: Int = 64 << 20, maxRecordBytes: Int = 16 << 20, maxBatchBytes: Int = 16 << 20,
-            lockWait: Duration = .seconds(2)
+            lockWait: Duration = .seconds(2), syncOnCommit: Bool = true
         ) {
             self.segmentBytes = segmentBytes
             self.maxRecordBytes = maxRecordBytes
             self.maxBatchBytes = maxBatchBytes
             self.lockWait = lockWait
+            self.syncOnCommit = syncOnCommit
         }
 
         /// Checks the ranges documented on each field.
@@ -48,8 +56,9 @@ extension ChannelLog {
         public var appendedRecords = 0
         /// Bytes written for them (frames: header + payload).
         public var appendedBytes = 0
-        /// `fdatasync` calls that acknowledged appends (one per group commit, plus one per segment boundary
-        /// crossed inside a batch). `appendedRecords / groupCommits` is the mean group size.
+        /// Group commits that acknowledged appends (one per batch, plus one per segment boundary crossed inside
+        /// a batch), each one `fdatasync` unless `Options.syncOnCommit` is false. `appendedRecords /
+        /// groupCommits` is the mean group size.
         public var groupCommits = 0
         /// Segment files created by rollover.
         public var segmentsCreated = 0

@@ -159,6 +159,22 @@ public final class ChannelLog: Sendable {
         return try box.get()
     }
 
+    /// Queues an append and returns at once; `completion` runs exactly once, when the record is durable (with
+    /// its position) or has failed. Positions follow the order of the calls that queued the appends, so a caller
+    /// that picks each record's timestamp under its own lock around this call stores timestamps in position
+    /// order (the log node keeps channel timestamps non-decreasing this way). `completion` runs on the log's
+    /// writer thread (or on the calling thread when a closed or failed log rejects the append at once), so it
+    /// must be quick and must not block: resume a continuation, signal a semaphore.
+    ///
+    /// - Throws: `LogError.recordTooLarge`, and then nothing was queued and `completion` is not called.
+    public func enqueueAppend(
+        kind: LogRecordKind, timestamp: UInt64, payload: Data,
+        completion: @escaping @Sendable (Result<LogPosition, LogError>) -> Void
+    ) throws {
+        try checkSize(payload)
+        core.enqueue(LogAppendRequest(kind: kind, timestamp: timestamp, payload: payload, completion: completion))
+    }
+
     private func checkSize(_ payload: Data) throws {
         if payload.count > core.options.maxRecordBytes {
             throw LogError.recordTooLarge(size: payload.count, limit: core.options.maxRecordBytes)

@@ -5,7 +5,8 @@ import Foundation
 /// The loop takes every pending append (up to `Options.maxBatchBytes`), encodes them into one buffer, writes it
 /// with one `pwrite` and makes it durable with one `fdatasync`, then publishes the new records to readers and
 /// completes every append of the batch. Appends arriving while the fsync is in flight queue up and form the next
-/// batch, so under load one fsync acknowledges many appends. `fdatasync` suffices: it flushes the data and the
+/// batch, so under load one fsync acknowledges many appends (`Options.syncOnCommit == false` skips the sync,
+/// for volatile copies). `fdatasync` suffices: it flushes the data and the
 /// file-size change, everything needed to read the records back (rollover and creation use a full directory
 /// fsync).
 ///
@@ -86,12 +87,12 @@ final class LogWriter: @unchecked Sendable {
                     size += frame
                     i += 1
                 }
-                let fd = active.fd, path = active.path, at = activeSize
+                let fd = active.fd, path = active.path, at = activeSize, sync = core.options.syncOnCommit
                 var result: Result<Void, IOFailure> = .success(())
                 buffer.withUnsafeBytes { b in
                     result = Result { () throws(IOFailure) in
                         try FileIO.pwriteAll(fd, b, at: at, path: path)
-                        try FileIO.fdatasync(fd, path: path)
+                        if sync { try FileIO.fdatasync(fd, path: path) }
                     }
                 }
                 try result.get()

@@ -77,3 +77,25 @@ extension FieldValue {
         }
     }
 }
+
+extension FieldValue {
+    /// The value's binary encoding (the format JSON columns use), for carrying values between nodes, e.g.
+    /// filter template parameters.
+    public func encoded() -> [UInt8] {
+        var sink = ByteSink()
+        encode(into: &sink)
+        return sink.bytes
+    }
+
+    /// Decodes bytes written by ``encoded()``; every byte must be consumed.
+    /// - Throws: ``RowBatchError/malformedEncoding(_:)`` naming what is wrong.
+    public init(decoding bytes: [UInt8]) throws(RowBatchError) {
+        var src = ByteSource(bytes)
+        do throws(DecodeFailure) {
+            self = try FieldValue.decode(from: &src)
+            guard src.isAtEnd else { throw DecodeFailure(reason: "\(src.remaining) trailing bytes") }
+        } catch {
+            throw .malformedEncoding(error.reason)
+        }
+    }
+}

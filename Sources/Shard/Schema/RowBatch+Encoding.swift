@@ -35,18 +35,48 @@ extension RowBatch {
         var sink = ChecksummedFrame.begin(magic: Self.magic, version: 1, reservingCapacity: 64 + rowCount * 16)
         sink.count(rowCount)
         sink.u16(UInt16(columns.count))
-        for c in columns {
-            sink.string(c.name)
-            sink.u8(c.dataType.rawValue)
-            if let v = c.validity {
-                sink.u8(1)
-                sink.array(v.words)
-            } else {
-                sink.u8(0)
-            }
-            Self.encode(c.data, into: &sink)
-        }
+        for c in columns { Self.encode(column: c, into: &sink) }
         return ChecksummedFrame.finish(sink)
+    }
+
+    /// One column as the table above lays it out: name, type, validity, data. Shared with ``ShardRows``.
+    static func encode(column c: Column, into sink: inout ByteSink) {
+        sink.string(c.name)
+        sink.u8(c.dataType.rawValue)
+        if let v = c.validity {
+            sink.u8(1)
+            sink.array(v.words)
+        } else {
+            sink.u8(0)
+        }
+        encode(c.data, into: &sink)
+    }
+
+    /// Reads one column of `rows` rows written by ``encode(column:into:)``. `expect` gives the name and type
+    /// the column must have (nil: accept any name, and take `field` for the type checks).
+    static func decodeColumn(rows: Int, field: FieldSchema?, expect: (name: String, type: DataType)?,
+                             from src: inout ByteSource) throws(DecodeFailure) -> Column {
+        let name = try src.string("column name")
+        let rawType = try src.u8("column type")
+        guard let type = DataType(rawValue: rawType) else {
+            throw DecodeFailure(reason: "column '\(name)': unknown data type \(rawType)")
+        }
+        if let expect, name != expect.name || type != expect.type {
+            throw DecodeFailure(reason: "column '\(name)' (\(type)) is not the expected '\(expect.name)' (\(expect.type))")
+        }
+        if expect == nil, let field, field.dataType != type {
+            throw DecodeFailure(reason: "column '\(name)' is \(type), the schema says \(field.dataType)")
+        }
+        var validity: Bitset?
+        switch try src.u8("validity flag") {
+        case 0: break
+        case 1:
+            let words = try src.array(of: UInt64.self, count: (rows + 63) / 64, "validity words")
+            validity = try bitset(words: words, count: rows)
+        default: throw DecodeFailure(reason: "column '\(name)': bad validity flag")
+        }
+        let data = try decodeData(type, rows: rows, field: field, from: &src, depth: 0)
+        return Column(name: name, data: data, validity: validity)
     }
 
     private static func encode(_ data: ColumnData, into sink: inout ByteSink) {
@@ -88,25 +118,9 @@ extension RowBatch {
             let expected = schema.fields.count + (schema.enableDynamicField ? 1 : 0)
             guard n == expected else { throw DecodeFailure(reason: "\(n) columns, the schema has \(expected)") }
             for i in 0..<n {
-                let name = try src.string("column name")
-                let rawType = try src.u8("column type")
-                guard let type = DataType(rawValue: rawType) else {
-                    throw DecodeFailure(reason: "column '\(name)': unknown data type \(rawType)")
-                }
                 let field = i < schema.fields.count ? schema.fields[i] : nil
-                guard name == (field?.name ?? CollectionSchema.dynamicFieldName), type == (field?.dataType ?? .json) else {
-                    throw DecodeFailure(reason: "column \(i) is '\(name)' (\(type)), the schema expects '\(field?.name ?? CollectionSchema.dynamicFieldName)' (\(field?.dataType ?? .json))")
-                }
-                var validity: Bitset?
-                switch try src.u8("validity flag") {
-                case 0: break
-                case 1:
-                    let words = try src.array(of: UInt64.self, count: (rows + 63) / 64, "validity words")
-                    validity = try Self.bitset(words: words, count: rows)
-                default: throw DecodeFailure(reason: "column '\(name)': bad validity flag")
-                }
-                let data = try Self.decodeData(type, rows: rows, field: field, from: &src, depth: 0)
-                columns.append(Column(name: name, data: data, validity: validity))
+                let expect = (name: field?.name ?? CollectionSchema.dynamicFieldName, type: field?.dataType ?? DataType.json)
+                columns.append(try Self.decodeColumn(rows: rows, field: field, expect: expect, from: &src))
             }
             guard src.isAtEnd else { throw DecodeFailure(reason: "\(src.remaining) unexpected bytes after the last column") }
         } catch {

@@ -29,7 +29,8 @@ public struct RowBatch: Sendable, Equatable {
         let pk = schema.primaryKey
         let autoKey = (pk?.autoID ?? false) ? pk : nil
         if autoKey != nil {
-            guard let ids = autoIDs, ids.count == rows.count else {
+            // No rows need no ids: shards build empty batches of auto-id schemas (growing segments).
+            guard let ids = autoIDs ?? (rows.isEmpty ? [] : nil), ids.count == rows.count else {
                 throw .autoIDCountMismatch(expected: rows.count, got: autoIDs?.count ?? 0)
             }
         } else if let ids = autoIDs {

@@ -21,6 +21,13 @@ enum PrimaryKeyList {
 
     static func decode(_ bytes: [UInt8], type: DataType) throws(DecodeFailure) -> [PrimaryKey] {
         var src = ByteSource(bytes)
+        let keys = try decode(from: &src, type: type)
+        guard src.isAtEnd else { throw DecodeFailure(reason: "\(src.remaining) trailing bytes") }
+        return keys
+    }
+
+    /// Reads a key list from the current position of `src` (which may hold more after it).
+    static func decode(from src: inout ByteSource, type: DataType) throws(DecodeFailure) -> [PrimaryKey] {
         let tag = try src.u8("key type")
         guard tag == (type == .varChar ? 2 : 1) else { throw DecodeFailure(reason: "key type \(tag) does not match the schema") }
         let n = try src.count("key count", minItemBytes: tag == 1 ? 8 : 4)
@@ -29,7 +36,6 @@ enum PrimaryKeyList {
         for _ in 0..<n {
             keys.append(tag == 1 ? .int(try src.i64("key")) : .string(try src.string("key")))
         }
-        guard src.isAtEnd else { throw DecodeFailure(reason: "\(src.remaining) trailing bytes") }
         return keys
     }
 }

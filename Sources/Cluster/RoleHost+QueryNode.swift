@@ -1,0 +1,34 @@
+import Coordinator
+import Node
+import Runtime
+
+extension RoleContext {
+    /// querynode: a fresh node id each start (it rejoins empty), scratch space in
+    /// `<data-dir>/querynode/querynode-<id>` (wiped by the node), a `CPUExecutor` of `cpu-threads` threads at
+    /// `cpu-niceness` for searches and seals. One query node per data directory: a lock file enforces it, and
+    /// lets the node remove scratch directories that killed predecessors left behind.
+    func startQueryNode() async throws(RoleHostError) {
+        let dir = try directory()
+        let lock = try DirectoryLock(directory: dir, role: role)
+        shutdown.add("querynode lock") { lock.release() }
+        lock.removeEntries(prefixed: "querynode-", log: log)
+        let id = try await prepareSession(as: .queryNode, persistentIDIn: nil)
+        let cpu: CPUExecutor
+        do {
+            cpu = try CPUExecutor(name: "querynode", threads: config.cpuThreads, niceness: config.cpuNiceness)
+        } catch {
+            throw .roleFailed(role, reason: "cannot start the search threads: \(error)")
+        }
+        shutdown.add("querynode threads") { cpu.shutdown() }
+        let node: QueryNode
+        do {
+            node = try QueryNode(configuration: QueryNode.Configuration(nodeID: id, dataDirectory: dir),
+                                 transport: transport, cpu: cpu, logger: log)
+        } catch {
+            throw .roleFailed(role, reason: error.description)
+        }
+        shutdown.add("querynode") { await node.close() }
+        try await listen(node.router())
+        try await register()
+    }
+}
