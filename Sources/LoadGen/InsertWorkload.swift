@@ -1,3 +1,4 @@
+import HTTP
 import JSON
 
 /// The optional write stream of a load run: Milvus `POST /v2/vectordb/entities/insert` batches
@@ -61,7 +62,7 @@ public struct InsertWorkload: Sendable {
     }
 
     /// nil when the reply is HTTP 200 with envelope code 0.
-    public func check(_ reply: HTTPReply) -> RequestFailure? {
+    public func check(_ reply: HTTPClientReply) -> RequestFailure? {
         guard reply.status == 200 else { return .http(status: reply.status) }
         var none: [Int64] = []
         return SearchWorkload.checkMilvus(reply.body, idField: nil, ids: &none)

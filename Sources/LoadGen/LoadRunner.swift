@@ -1,12 +1,13 @@
 import Dispatch
+import HTTP
 import Net
 import Synchronization
 
 /// Drives one server with a `SearchWorkload`: closed or open loop, an optional insert stream, a progress
 /// line, and everything recorded into a `LoadRunResult` and the shared `LoadTimeline`.
 ///
-/// Threads: one dedicated OS thread per client connection (blocking keep-alive I/O, never on Swift's
-/// cooperative pool), one for the insert stream, one for progress lines. `run` blocks the caller until the
+/// Threads: one dedicated OS thread per client connection (HTTP's blocking keep-alive `HTTPClientConnection`,
+/// never on Swift's cooperative pool), one for the insert stream, one for progress lines. `run` blocks the caller until the
 /// run is over; call it from a plain thread (the CLI's main thread), not from an async task.
 ///
 /// ```swift
@@ -119,8 +120,8 @@ public final class LoadRunner: Sendable {
     // MARK: - Client threads
 
     private func client(config: LoadConfiguration, control: Control, recorder: RunRecorder) {
-        let conn = HTTPClientConnection(target: target, connectTimeout: config.connectTimeout, requestTimeout: config.requestTimeout)
-        conn.connectIfNeeded()
+        let conn = HTTPClientConnection(address: target.address, connectTimeout: config.connectTimeout, requestTimeout: config.requestTimeout)
+        try? conn.connectIfNeeded()        // a failure here is counted on the first request
         control.ready.signal()
         control.go.wait()
         if control.stop.load(ordering: .sequentiallyConsistent) { return }
@@ -154,7 +155,8 @@ public final class LoadRunner: Sendable {
                     let hits = groundTruth?.hits(row: ticket % workload.count, k: workload.topK, found: ids)
                     recorder.success(completedAt: done, latency: done - min(due, done), service: done - sent, recallHits: hits)
                 }
-            case .failure(let f):
+            case .failure(let failure):
+                let f = RequestFailure(failure)
                 recorder.failure(f, at: done)
                 // A refused connect returns at once: back off so a dead server is not hammered in a spin.
                 if f == .connect { OpenLoopSchedule.sleep(until: monotonicNanoseconds() + 10_000_000) }
@@ -164,7 +166,7 @@ public final class LoadRunner: Sendable {
     }
 
     private func insertStream(_ insert: InsertWorkload, rate: Double, config: LoadConfiguration, control: Control) {
-        let conn = HTTPClientConnection(target: target, connectTimeout: config.connectTimeout, requestTimeout: config.requestTimeout)
+        let conn = HTTPClientConnection(address: target.address, connectTimeout: config.connectTimeout, requestTimeout: config.requestTimeout)
         let batch = config.effectiveInsertBatch
         let start = control.start.load(ordering: .sequentiallyConsistent)
         let schedule = OpenLoopSchedule(start: start, rate: rate / Double(batch))
@@ -187,7 +189,8 @@ public final class LoadRunner: Sendable {
                     rows += UInt64(batch)
                     latency.record(done - min(due, done))
                 }
-            case .failure(let f):
+            case .failure(let failure):
+                let f = RequestFailure(failure)
                 failures[f, default: 0] += 1
                 if f == .connect { OpenLoopSchedule.sleep(until: monotonicNanoseconds() + 10_000_000) }
             }

@@ -1,3 +1,4 @@
+import HTTP
 import JSON
 
 /// The searches a load run sends, pre-encoded as complete HTTP requests (so the client thread spends no
@@ -102,7 +103,7 @@ public struct SearchWorkload: Sendable {
     /// Checks a reply and collects the hit ids it carries (integer primary keys only; string keys are
     /// skipped, so recall is not measured for them).
     /// - Returns: nil for a success, else the failure kind.
-    public func check(_ reply: HTTPReply, ids: inout [Int64]) -> RequestFailure? {
+    public func check(_ reply: HTTPClientReply, ids: inout [Int64]) -> RequestFailure? {
         ids.removeAll(keepingCapacity: true)
         guard reply.status == 200 else { return .http(status: reply.status) }
         switch api {
@@ -117,12 +118,12 @@ public struct SearchWorkload: Sendable {
         do {
             var code: Int64?
             try JSONReader.read(body) { r in
-                guard try r.peekKind() == .object else { throw HTTPReplyError("not an object") }
+                guard try r.peekKind() == .object else { throw HTTPClientFailure.malformed("not an object") }
                 try r.beginObject()
                 while let key = try r.nextKey() {
                     switch key {
                     case "code":
-                        guard try r.peekKind() == .number else { throw HTTPReplyError("code is not a number") }
+                        guard try r.peekKind() == .number else { throw HTTPClientFailure.malformed("code is not a number") }
                         code = try r.readInt64()
                     case "data" where idField != nil:
                         try readHits(&r, idField: idField!, ids: &ids, depth: 0)
@@ -165,7 +166,7 @@ public struct SearchWorkload: Sendable {
         do {
             var sawResults = false
             try JSONReader.read(body) { r in
-                guard try r.peekKind() == .object else { throw HTTPReplyError("not an object") }
+                guard try r.peekKind() == .object else { throw HTTPClientFailure.malformed("not an object") }
                 try r.beginObject()
                 while let key = try r.nextKey() {
                     guard key == "results", try r.peekKind() == .array else { try r.skipValue(); continue }

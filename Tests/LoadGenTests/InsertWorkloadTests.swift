@@ -1,3 +1,4 @@
+import HTTP
 import JSON
 import Net
 import Testing
@@ -29,9 +30,9 @@ import Testing
 
     @Test func repliesAndInvalidStreams() throws {
         let w = try InsertWorkload(target: target, collection: "c", vectors: [1], dimension: 1)
-        #expect(w.check(HTTPReply(status: 200, body: Array(#"{"code":0,"data":{"insertCount":1}}"#.utf8), keepAlive: true)) == nil)
-        #expect(w.check(HTTPReply(status: 200, body: Array(#"{"code":65535,"message":"x"}"#.utf8), keepAlive: true)) == .envelope(code: 65535))
-        #expect(w.check(HTTPReply(status: 500, body: [], keepAlive: true)) == .http(status: 500))
+        #expect(w.check(HTTPClientReply(status: 200, headers: [], body: Array(#"{"code":0,"data":{"insertCount":1}}"#.utf8), keepAlive: true)) == nil)
+        #expect(w.check(HTTPClientReply(status: 200, headers: [], body: Array(#"{"code":65535,"message":"x"}"#.utf8), keepAlive: true)) == .envelope(code: 65535))
+        #expect(w.check(HTTPClientReply(status: 500, headers: [], body: [], keepAlive: true)) == .http(status: 500))
         #expect(throws: LoadError.self) { try InsertWorkload(target: target, collection: "", vectors: [1], dimension: 1) }
         #expect(throws: LoadError.self) { try InsertWorkload(target: target, collection: "c", vectors: [.infinity], dimension: 1) }
         #expect(throws: LoadError.self) { try InsertWorkload(target: target, collection: "c", vectors: [1, 2, 3], dimension: 2) }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import JSON
 import Net
 import Testing
@@ -49,7 +50,7 @@ import Testing
     @Test func milvusRepliesAreCheckedAndIdsCollected() throws {
         let w = try SearchWorkload.milvusVectors(target: target, collection: "c", vectors: [1], dimension: 1, topK: 3, ef: nil)
         var ids: [Int64] = []
-        func reply(_ s: String, status: Int = 200) -> HTTPReply { HTTPReply(status: status, body: Array(s.utf8), keepAlive: true) }
+        func reply(_ s: String, status: Int = 200) -> HTTPClientReply { HTTPClientReply(status: status, headers: [], body: Array(s.utf8), keepAlive: true) }
         #expect(w.check(reply(#"{"code":0,"cost":0,"data":[{"distance":0.1,"id":7,"title":"x"},{"id":3,"distance":0.2}]}"#), ids: &ids) == nil)
         #expect(ids == [7, 3])
         #expect(w.check(reply(#"{"code":0,"data":[[{"id":1}],[{"id":2},{"id":4}]],"topks":[1,2]}"#), ids: &ids) == nil)
@@ -67,10 +68,10 @@ import Testing
     @Test func seedRepliesAreCheckedAndIdsCollected() throws {
         let w = try SearchWorkload.seedTexts(target: target, collection: "c", texts: ["q"], topK: 3)
         var ids: [Int64] = []
-        let ok = HTTPReply(status: 200, body: Array(#"{"collection":"c","results":[{"id":5,"score":0.9,"fields":{"id":99}},{"id":6,"score":0.8}]}"#.utf8), keepAlive: true)
+        let ok = HTTPClientReply(status: 200, headers: [], body: Array(#"{"collection":"c","results":[{"id":5,"score":0.9,"fields":{"id":99}},{"id":6,"score":0.8}]}"#.utf8), keepAlive: true)
         #expect(w.check(ok, ids: &ids) == nil)
         #expect(ids == [5, 6])
-        #expect(w.check(HTTPReply(status: 200, body: Array(#"{"collection":"c"}"#.utf8), keepAlive: true), ids: &ids) == .malformed)
-        #expect(w.check(HTTPReply(status: 400, body: Array(#"{"error":"bad"}"#.utf8), keepAlive: true), ids: &ids) == .http(status: 400))
+        #expect(w.check(HTTPClientReply(status: 200, headers: [], body: Array(#"{"collection":"c"}"#.utf8), keepAlive: true), ids: &ids) == .malformed)
+        #expect(w.check(HTTPClientReply(status: 400, headers: [], body: Array(#"{"error":"bad"}"#.utf8), keepAlive: true), ids: &ids) == .http(status: 400))
     }
 }
