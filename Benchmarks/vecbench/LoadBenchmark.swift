@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import LoadGen
 import VecCore
 
@@ -23,7 +24,8 @@ private let loadUsage = """
       --gt FILE.ibin        ground truth (row i = query i): reports recall@k from the ids in the replies.
       --insert-rate R       concurrent inserts of R rows/s (entities/insert, vectors from the query file);
                             --insert-batch B rows per request (default R/10), --insert-id-start N (default 1e9),
-                            --auto-id (send no id), --vector-field vector, --id-field id.
+                            --auto-id (send no id), --vector-field vector, --id-field id,
+                            --insert-fields '{"bucket":0}' (constant fields for every row).
       --query-limit N       use only the first N queries.  --timeout 10s per request.  --token T (Bearer).
       --progress 5s         stderr progress line interval (0 disables).  --json prints the report as JSON.
       --plot out.svg        p50/p99 latency and throughput per second over the whole invocation, runs marked.
@@ -34,7 +36,7 @@ private func runLoadBenchmark(_ args: [String]) throws {
     let flags = try FlagParser(args, valued: [
         "--url", "--collection", "--queries", "--text-queries", "--top-k", "--ef", "--concurrency", "--duration", "--requests",
         "--open-loop", "--insert-rate", "--insert-batch", "--insert-id-start", "--vector-field", "--id-field", "--gt", "--plot",
-        "--query-limit", "--timeout", "--token", "--progress",
+        "--query-limit", "--timeout", "--token", "--progress", "--insert-fields",
     ], switches: ["--json", "--auto-id"])
     guard let url = flags.string("--url") else { throw BenchError("--url is required (e.g. http://127.0.0.1:19530)") }
     guard let collection = flags.string("--collection"), !collection.isEmpty else { throw BenchError("--collection is required") }
@@ -78,9 +80,16 @@ private func runLoadBenchmark(_ args: [String]) throws {
                 guard let n = Int64(v) else { throw BenchError("--insert-id-start expects an integer, got '\(v)'") }
                 return n
             } ?? 1_000_000_000
+            var extra = JSONObject()
+            if let text = flags.string("--insert-fields") {
+                guard let v = try? JSONValue.parse(text), let o = v.objectValue else {
+                    throw BenchError("--insert-fields expects a JSON object, e.g. '{\"bucket\": 0}', got '\(text)'")
+                }
+                extra = o
+            }
             insert = try InsertWorkload(target: target, collection: collection, vectors: m.values, dimension: m.columns,
                                         vectorField: flags.string("--vector-field") ?? "vector", idField: flags.string("--id-field") ?? "id",
-                                        firstID: firstID, autoID: flags.has("--auto-id"))
+                                        firstID: firstID, autoID: flags.has("--auto-id"), extraFields: extra)
         }
     } else {
         let texts = try readQueryTexts(textPath!, limit: queryLimit)

@@ -6,6 +6,7 @@ import JSON
 /// file, so searches can be measured while the server ingests.
 ///
 /// Ids count up from `firstID` (pick a range the collection does not use); with `autoID` no id is sent.
+/// `extraFields` (e.g. `{"bucket": 0}`) are written into every row, for collections with required scalar fields.
 public struct InsertWorkload: Sendable {
     public let collection: String
     public let vectorField: String
@@ -14,13 +15,16 @@ public struct InsertWorkload: Sendable {
     public let firstID: Int64
     /// The collection generates primary keys: send no id field.
     public let autoID: Bool
+    /// Constant fields added to every row.
+    public let extraFields: JSONObject
     private let target: LoadTarget
     private let vectors: [Float]
     private let dimension: Int
 
     /// - Throws: `LoadError.invalidConfiguration` for empty names or a bad vector shape.
     public init(target: LoadTarget, collection: String, vectors: [Float], dimension: Int, vectorField: String = "vector",
-                idField: String = "id", firstID: Int64 = 1_000_000_000, autoID: Bool = false) throws(LoadError) {
+                idField: String = "id", firstID: Int64 = 1_000_000_000, autoID: Bool = false,
+                extraFields: JSONObject = JSONObject()) throws(LoadError) {
         guard !collection.isEmpty, !vectorField.isEmpty, !idField.isEmpty else {
             throw .invalidConfiguration("insert stream: collection, vector field and id field must not be empty")
         }
@@ -28,6 +32,9 @@ public struct InsertWorkload: Sendable {
             throw .invalidConfiguration("insert stream: vectors must be a non-empty finite multiple of dimension \(dimension)")
         }
         guard firstID >= 0 else { throw .invalidConfiguration("--insert-id-start must be ≥ 0") }
+        for m in extraFields where m.key == idField || m.key == vectorField {
+            throw .invalidConfiguration("--insert-fields must not set the id or vector field '\(m.key)'")
+        }
         self.target = target
         self.collection = collection
         self.vectors = vectors
@@ -36,6 +43,7 @@ public struct InsertWorkload: Sendable {
         self.idField = idField
         self.firstID = firstID
         self.autoID = autoID
+        self.extraFields = extraFields
     }
 
     /// The request inserting stream rows `first ..< first + count`.
@@ -54,6 +62,10 @@ public struct InsertWorkload: Sendable {
             let base = (n % rows) * dimension
             for j in 0..<dimension { try? w.write(vectors[base + j]) }
             w.endArray()
+            for m in extraFields {
+                w.key(m.key)
+                try? w.write(m.value)      // parsed JSON: always finite, always writable
+            }
             w.endObject()
         }
         w.endArray()

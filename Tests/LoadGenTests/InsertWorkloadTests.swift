@@ -23,9 +23,15 @@ import Testing
         #expect(b["data"] == [["id": 502, "vector": [5.0, 6.0]], ["id": 503, "vector": [1.0, 2.0]], ["id": 504, "vector": [3.0, 4.0]]])
     }
 
-    @Test func autoIDAndCustomFieldNames() throws {
+    @Test func autoIDCustomFieldNamesAndExtraFields() throws {
         let w = try InsertWorkload(target: target, collection: "c", vectors: [0.5], dimension: 1, vectorField: "emb", idField: "pk", autoID: true)
         #expect(try Self.body(w.request(first: 0, count: 1))["data"] == [["emb": [0.5]]])
+        let x = try InsertWorkload(target: target, collection: "c", vectors: [0.5], dimension: 1, firstID: 7,
+                                   extraFields: ["bucket": 3, "tag": "load"])
+        #expect(try Self.body(x.request(first: 0, count: 1))["data"] == [["id": 7, "vector": [0.5], "bucket": 3, "tag": "load"]])
+        #expect(throws: LoadError.self) {
+            try InsertWorkload(target: target, collection: "c", vectors: [0.5], dimension: 1, extraFields: ["vector": 1])
+        }
     }
 
     @Test func repliesAndInvalidStreams() throws {
