@@ -15,7 +15,9 @@ let commands: [BenchCommand] = [
     executorCommand,
     ingestCommand,
     apiCommand,
+    proxyCommand,
     e2eCommand,
+    queryNodeCommand,
     loadCommand,
 ]
 

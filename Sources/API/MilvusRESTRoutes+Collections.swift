@@ -68,9 +68,16 @@ extension MilvusRESTRoutes {
         MilvusEndpoint("collections", "get_replicas", "Replicas and their nodes (vecnode extension)",
                        required: ["collectionName:string"], optional: ["dbName:string"]) { body, routes in
             let replicas = try await routes.backend.replicas(db: try body.database(), name: try body.requiredString("collectionName"))
-            return .data(.array(replicas.map { r in
-                ["replicaID": .int(r.replicaID), "nodeIDs": .array(r.nodeIDs.map { .int($0) })]
-            }))
+            return .data(["replicas": .array(replicas.map { r in
+                ["replicaID": .int(r.replicaID), "nodes": .array(r.nodeIDs.map { .int($0) }), "healthy": .bool(r.healthy),
+                 "shards": .array(r.shards.map { ["shard": .int(Int64($0.shard)), "leader": .int($0.leader),
+                                                  "nodes": .array($0.nodeIDs.map { .int($0) })] })]
+            })])
+        },
+        MilvusEndpoint("collections", "compact", "Merge small sealed segments (vecnode: runs to completion)",
+                       required: ["collectionName:string"], optional: ["dbName:string"]) { body, routes in
+            try await routes.backend.compact(db: try body.database(), name: try body.requiredString("collectionName"))
+            return .empty
         },
     ]
 
@@ -111,7 +118,7 @@ extension MilvusRESTRoutes {
             "load": .string(d.loadState.rawValue),
             "properties": .array(d.properties.keys.sorted().map { ["key": .string($0), "value": .string(d.properties[$0]!)] }),
             "functions": .array(d.functions.map { f in
-                ["name": .string(f.name), "type": .string(f.type),
+                ["name": .string(f.name), "type": .string(f.type), "description": .string(f.description),
                  "inputFieldNames": .array(f.inputFieldNames.map { .string($0) }),
                  "outputFieldNames": .array(f.outputFieldNames.map { .string($0) }),
                  "params": .object(JSONObject(f.params.keys.sorted().map { JSONObject.Member(key: $0, value: .string(f.params[$0]!)) }))]

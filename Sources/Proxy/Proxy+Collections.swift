@@ -29,12 +29,13 @@ extension Proxy {
                 throw Self.catalogError(error, db: r.db, collection: r.name)
             }
             collections.invalidateAll()
+            defaultCollection.withLock { $0 = nil }
             let ref = CollectionRef(database: r.db, name: r.name)
             for index in r.indexes {
                 _ = try await rootCoord.call(CreateIndexSpec(ref, spec: index.spec), options: options(deadline))
             }
             if r.loadOnCreate {
-                try await load(db: r.db, name: r.name, replicaNumber: r.replicaNumber, deadline: deadline)
+                try await load(db: r.db, name: r.name, replicaNumber: r.replicaNumber, deadline: .now + configuration.loadTimeout)
             }
         }
     }
@@ -87,6 +88,7 @@ extension Proxy {
                 throw Self.catalogError(error, db: db, collection: name)
             }
             collections.invalidateAll()
+            defaultCollection.withLock { $0 = nil }
             for shard in 0..<info.shardsNum {
                 _ = try await call(.logNode, DropChannel(channel: ChannelName(collection: info.id.rawValue, shard: shard)), deadline: deadline)
             }
@@ -104,11 +106,12 @@ extension Proxy {
                 throw Self.catalogError(error, db: db, collection: name)
             }
             collections.invalidateAll()
+            defaultCollection.withLock { $0 = nil }
         }
     }
 
     public func loadCollection(db: String, name: String, replicaNumber: Int?) async throws {
-        try await api { try await load(db: db, name: name, replicaNumber: replicaNumber, deadline: deadline()) }
+        try await api { try await load(db: db, name: name, replicaNumber: replicaNumber, deadline: .now + configuration.loadTimeout) }
     }
 
     /// Loads after checking that every vector field has an index (Milvus answers 700 otherwise).
@@ -186,7 +189,10 @@ extension Proxy {
             let deadline = deadline()
             let info = try await collection(db: db, name: name, deadline: deadline)
             let entry = try await routes(info, deadline: deadline, refresh: true)
-            return entry.routes.replicas.map { ReplicaInfo(replicaID: Int64($0.replicaID), nodeIDs: $0.nodes.map(\.rawValue)) }
+            return entry.routes.replicas.map { r in
+                ReplicaInfo(replicaID: Int64(r.replicaID), nodeIDs: r.nodes.map(\.rawValue), healthy: r.healthy,
+                            shards: r.shards.map { ShardReplicaInfo(shard: $0.shard, leader: $0.nodeID.rawValue, nodeIDs: [$0.nodeID.rawValue]) })
+            }
         }
     }
 }

@@ -115,4 +115,19 @@ extension QueryNode {
         logger.info("replica sealed", ["collection": ref.collection, "shard": ref.shard])
         return replica.status()
     }
+
+    /// Catches up to the channel's end, then merges small sealed segments (`CompactShard`).
+    public nonisolated func compact(_ request: CompactShard) async throws(QueryNodeError) -> ShardReplicaStatus {
+        let replica = try await self.replica(request.ref)
+        let shard = try await replica.prepareRead(.strong)
+        let ref = request.ref
+        let merged = try await cpu.run { () throws(QueryNodeError) -> Int in
+            let report: CompactionReport
+            do throws(ShardError) { report = try shard.compact() } catch { throw QueryNodeError.fromRead(error, ref) }
+            replica.refreshStatistics(shard)
+            return report.mergedSegments.count
+        }
+        logger.info("replica compacted", ["collection": ref.collection, "shard": ref.shard, "merged_segments": merged])
+        return replica.status()
+    }
 }
