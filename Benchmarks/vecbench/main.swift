@@ -18,6 +18,7 @@ let commands: [BenchCommand] = [
     proxyCommand,
     e2eCommand,
     queryNodeCommand,
+    loadCommand,
 ]
 
 @MainActor func usage() -> String {

@@ -50,6 +50,7 @@ public final class HTTPClientConnection {
             throw .connect
         }
         connectsMade += 1
+        lastUsed = monotonicNanoseconds()   // a fresh connection is not idle: `exchange` must not replace it
         input.removeAll(keepingCapacity: true)
     }
 
