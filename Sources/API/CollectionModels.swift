@@ -174,13 +174,33 @@ public struct AliasDescription: Sendable, Equatable {
     }
 }
 
-/// One replica of a loaded collection (`collections/get_replicas`, a vecnode extension).
+/// One replica of a loaded collection (`collections/get_replicas`, a vecnode extension; the seed's
+/// `collection.get_replicas()`).
 public struct ReplicaInfo: Sendable, Equatable {
     public var replicaID: Int64
     /// Query nodes holding this replica's segments.
     public var nodeIDs: [Int64]
-    public init(replicaID: Int64, nodeIDs: [Int64]) {
+    /// False while one of its shards has no live node (it is being moved after a node died).
+    public var healthy: Bool
+    /// Per shard, the node leading it and every node holding its segments.
+    public var shards: [ReplicaShardInfo]
+    public init(replicaID: Int64, nodeIDs: [Int64], healthy: Bool = true, shards: [ReplicaShardInfo] = []) {
         self.replicaID = replicaID
+        self.nodeIDs = nodeIDs
+        self.healthy = healthy
+        self.shards = shards
+    }
+}
+
+/// One shard of one replica: its leader (the query node that answers for it) and the nodes holding its
+/// segments. In this build the leader holds all of the shard's segments, so `nodeIDs == [leader]`.
+public struct ReplicaShardInfo: Sendable, Equatable {
+    public var shard: Int
+    public var leader: Int64
+    public var nodeIDs: [Int64]
+    public init(shard: Int, leader: Int64, nodeIDs: [Int64]) {
+        self.shard = shard
+        self.leader = leader
         self.nodeIDs = nodeIDs
     }
 }

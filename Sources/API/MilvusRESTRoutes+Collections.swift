@@ -65,14 +65,22 @@ extension MilvusRESTRoutes {
             try await routes.backend.flush(db: try body.database(), name: try body.requiredString("collectionName"))
             return .empty
         },
-        MilvusEndpoint("collections", "get_replicas", "Replicas and their nodes (vecnode extension)",
+        MilvusEndpoint("collections", "get_replicas",
+                       "Replicas, their nodes, health and per-shard leaders (vecnode extension, issue #5's shape)",
                        required: ["collectionName:string"], optional: ["dbName:string"]) { body, routes in
             let replicas = try await routes.backend.replicas(db: try body.database(), name: try body.requiredString("collectionName"))
-            return .data(.array(replicas.map { r in
-                ["replicaID": .int(r.replicaID), "nodeIDs": .array(r.nodeIDs.map { .int($0) })]
-            }))
+            return .data(["replicas": .array(replicas.map(replicaJSON))])
         },
     ]
+
+    /// One replica as `collections/get_replicas` answers it: `{"replicaID", "nodes", "healthy", "shards":
+    /// [{"shard", "leader", "nodes"}]}`.
+    static func replicaJSON(_ r: ReplicaInfo) -> JSONValue {
+        ["replicaID": .int(r.replicaID), "nodes": .array(r.nodeIDs.map { .int($0) }), "healthy": .bool(r.healthy),
+         "shards": .array(r.shards.map { s in
+             ["shard": .int(Int64(s.shard)), "leader": .int(s.leader), "nodes": .array(s.nodeIDs.map { .int($0) })]
+         })]
+    }
 
     /// Milvus's `collections/describe` data object.
     static func describe(_ d: CollectionDescription) -> JSONValue {

@@ -186,7 +186,11 @@ extension Proxy {
             let deadline = deadline()
             let info = try await collection(db: db, name: name, deadline: deadline)
             let entry = try await routes(info, deadline: deadline, refresh: true)
-            return entry.routes.replicas.map { ReplicaInfo(replicaID: Int64($0.replicaID), nodeIDs: $0.nodes.map(\.rawValue)) }
+            return entry.routes.replicas.map { r in
+                ReplicaInfo(replicaID: Int64(r.replicaID), nodeIDs: r.nodes.map(\.rawValue), healthy: r.healthy,
+                            shards: r.shards.map { ReplicaShardInfo(shard: $0.shard, leader: $0.nodeID.rawValue,
+                                                                    nodeIDs: [$0.nodeID.rawValue]) })
+            }
         }
     }
 }

@@ -211,7 +211,11 @@ final class InMemoryBackend: APIBackend {
     func replicas(db: String, name: String) async throws -> [ReplicaInfo] {
         try read(db: db, name) { c in
             guard c.loaded else { throw APIError.collectionNotLoaded(c.name) }
-            return (0..<c.replicaNumber).map { ReplicaInfo(replicaID: Int64(1000 + $0), nodeIDs: [Int64(1 + $0)]) }
+            return (0..<c.replicaNumber).map { r in
+                let node = Int64(1 + r)
+                return ReplicaInfo(replicaID: Int64(1000 + r), nodeIDs: [node], healthy: true,
+                                   shards: (0..<c.shards).map { ReplicaShardInfo(shard: $0, leader: node, nodeIDs: [node]) })
+            }
         }
     }
 
