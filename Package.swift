@@ -55,7 +55,7 @@ let package = Package(
         // The query coordinator role: replica placement, load/release, healing, routes (docs/cluster.md).
         .target(name: "QueryCoord", dependencies: ["Coordinator", "Node", "Wire", "Shard", "Runtime"], swiftSettings: cpuFlags),
         .executableTarget(
-            name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding", "Runtime", "API", "Node", "Coordinator", "E2EScenario"],
+            name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding", "Runtime", "API", "Node", "E2EScenario", "Proxy", "Coordinator", "QueryCoord"],
             path: "Benchmarks/vecbench",
             swiftSettings: hotFlags),
         .testTarget(name: "VecCoreTests", dependencies: ["VecCore", "TestSupport"], swiftSettings: cpuFlags),
@@ -80,6 +80,9 @@ let package = Package(
         .target(name: "CEmbeddingSupport"),  // vector max/min/reductions Swift does not lower well
         .target(name: "Embedding", dependencies: ["VecCore", "CVecSupport", "CEmbeddingSupport"], swiftSettings: hotFlags),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding"], swiftSettings: cpuFlags),
+        // Schema functions (TextEmbedding): fill inserted rows' vectors and embed search texts, on dedicated threads.
+        .target(name: "Functions", dependencies: ["Shard", "Embedding", "Runtime"], swiftSettings: cpuFlags),
+        .testTarget(name: "FunctionsTests", dependencies: ["Functions", "Shard", "Embedding", "Runtime"], swiftSettings: cpuFlags),
         // The root coordinator's crash test runs this child process and SIGKILLs it.
         .executableTarget(
             name: "CoordinatorCrashHelper", dependencies: ["Coordinator", "Shard"], path: "Tests/CoordinatorCrashHelper",
@@ -98,7 +101,7 @@ let package = Package(
         // the built binary, so they depend on it.
         .target(name: "Runtime", dependencies: ["VecCore"], swiftSettings: cpuFlags),
         // Running roles: one role on a transport (RoleHost), or all of them in one process (LocalCluster).
-        .target(name: "Cluster", dependencies: ["Runtime", "Wire", "Coordinator", "QueryCoord", "Node", "Proxy", "Shard", "HTTP", "API", "Net", "JSON", "Gateway"],
+        .target(name: "Cluster", dependencies: ["Runtime", "Wire", "Coordinator", "QueryCoord", "Node", "Proxy", "Shard", "HTTP", "API", "Net", "JSON", "Functions", "Gateway"],
                 swiftSettings: cpuFlags),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Runtime", "Wire", "Coordinator", "Node", "HTTPTestSupport",
                                                          "JSON", "TestSupport", "VecCore", "Shard", "E2EScenario", "vecnode"],

@@ -156,7 +156,21 @@ public struct E2EScenario {
                 start = end
             }
         }
-        try step("flush") { try client.post("collections/flush", #"{"collectionName":"\#(c)"}"#) }
+        try step("flush") {
+            // A replica still applying the inserts may time out catching up (the query node's catch-up limit,
+            // 10 s, is short on a loaded machine); flush is idempotent, so retry for up to 10 minutes.
+            let deadline = Date().addingTimeInterval(600)
+            while true {
+                do {
+                    try client.post("collections/flush", #"{"collectionName":"\#(c)"}"#)
+                    break
+                } catch {
+                    guard Date() < deadline else { throw error }
+                    log("flush: \(error); retrying")
+                    Thread.sleep(forTimeInterval: 1)
+                }
+            }
+        }
         try step("load") {
             try client.post("collections/load", #"{"collectionName":"\#(c)"}"#)
             let deadline = Date().addingTimeInterval(600)

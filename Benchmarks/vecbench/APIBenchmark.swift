@@ -104,6 +104,8 @@ private struct FixedResultBackend: APIBackend {
     func collectionStats(db: String, name: String) async throws -> CollectionStats { throw unused() }
     func flush(db: String, name: String) async throws { throw unused() }
     func replicas(db: String, name: String) async throws -> [ReplicaInfo] { throw unused() }
+    func compact(db: String, name: String) async throws { throw unused() }
+    func describeCluster() async throws -> ClusterDescription { throw unused() }
     func insert(_ request: InsertRequest) async throws -> WriteResult { throw unused() }
     func upsert(_ request: InsertRequest) async throws -> WriteResult { throw unused() }
     func delete(_ request: DeleteRequest) async throws -> Int64 { throw unused() }

@@ -15,6 +15,7 @@ let commands: [BenchCommand] = [
     executorCommand,
     ingestCommand,
     apiCommand,
+    proxyCommand,
     e2eCommand,
     queryNodeCommand,
 ]

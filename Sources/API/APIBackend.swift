@@ -30,6 +30,9 @@ public protocol APIBackend: Sendable {
     func flush(db: String, name: String) async throws
     /// The replicas of a loaded collection and the nodes serving them (a vecnode extension).
     func replicas(db: String, name: String) async throws -> [ReplicaInfo]
+    /// Merges the collection's small sealed segments on every node holding them (Milvus's `compact`);
+    /// returns when done.
+    func compact(db: String, name: String) async throws
 
     // MARK: entities
     func insert(_ request: InsertRequest) async throws -> WriteResult
@@ -77,4 +80,7 @@ public protocol APIBackend: Sendable {
     func health() async -> HealthInfo
     /// The collection the seed's `POST /search` uses when the body names none, or nil if there is none.
     func defaultSearchCollection() async throws -> String?
+    /// Every node of the cluster with its health and hosted replicas (`cluster/describe`, a vecnode
+    /// extension read by the web console).
+    func describeCluster() async throws -> ClusterDescription
 }

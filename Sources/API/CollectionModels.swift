@@ -26,24 +26,43 @@ public struct IndexRequest: Sendable, Equatable {
     }
 }
 
-/// A schema function (`schema.functions`): derives output fields from input fields, e.g. a
-/// `TextEmbedding` function filling a FloatVector field from a VarChar field at insert and search time.
-/// The routes check names and field references; which types and parameters are supported is the
-/// backend's decision (it answers 1100 for the rest).
+/// A schema function (`schema.functions`) as the REST API spells it: derives output fields from input fields,
+/// e.g. a `TextEmbedding` function filling a FloatVector field from a VarChar field at insert and search time.
+///
+/// The stored form is `Shard.FunctionSchema`, part of the ``CollectionSchema`` (so it is persisted with the
+/// schema); this type is its API view (``init(_:)``, ``schemaFunction``). The routes check names, types and
+/// field references; parameters and the model's dimension are the backend's to check.
 public struct CollectionFunction: Sendable, Equatable {
     public var name: String
-    /// Milvus's type name: `BM25`, `TextEmbedding` or `Rerank`.
+    /// Milvus's type name: `BM25`, `TextEmbedding` or `Rerank` (vecnode runs `TextEmbedding`).
     public var type: String
     public var inputFieldNames: [String]
     public var outputFieldNames: [String]
     /// `params`, values as strings (e.g. `provider`, `model_name`).
     public var params: [String: String]
-    public init(name: String, type: String, inputFieldNames: [String], outputFieldNames: [String], params: [String: String] = [:]) {
+    public var description: String
+    public init(name: String, type: String, inputFieldNames: [String], outputFieldNames: [String], params: [String: String] = [:],
+                description: String = "") {
         self.name = name
         self.type = type
         self.inputFieldNames = inputFieldNames
         self.outputFieldNames = outputFieldNames
         self.params = params
+        self.description = description
+    }
+
+    /// The API view of a stored schema function.
+    public init(_ f: FunctionSchema) {
+        self.init(name: f.name, type: f.type.name, inputFieldNames: f.inputFieldNames, outputFieldNames: f.outputFieldNames,
+                  params: f.params, description: f.description)
+    }
+
+    /// The stored form, or nil when vecnode does not run this type.
+    public var schemaFunction: FunctionSchema? {
+        FunctionSchema.FunctionType(name: type).map {
+            FunctionSchema(name: name, type: $0, inputFieldNames: inputFieldNames, outputFieldNames: outputFieldNames,
+                           params: params, description: description)
+        }
     }
 }
 
@@ -64,16 +83,21 @@ public struct CreateCollectionRequest: Sendable, Equatable {
     public var loadOnCreate: Bool
     /// Other `params` entries, kept as strings (Milvus's properties, e.g. `ttlSeconds`).
     public var properties: [String: String]
-    /// `schema.functions`.
-    public var functions: [CollectionFunction]
+    /// `schema.functions`, as the API spells them: a view of `schema.functions`, where they are kept (and
+    /// stored with the schema). Setting it drops types vecnode does not run (the routes refuse those).
+    public var functions: [CollectionFunction] {
+        get { schema.functions.map(CollectionFunction.init) }
+        set { schema.functions = newValue.compactMap(\.schemaFunction) }
+    }
 
+    /// `functions`, when non-empty, replace `schema.functions`.
     public init(db: String, name: String, schema: CollectionSchema, indexes: [IndexRequest], shardsNum: Int = 1,
                 consistencyLevel: APIConsistencyLevel = .bounded, replicaNumber: Int? = nil, loadOnCreate: Bool,
                 properties: [String: String] = [:], functions: [CollectionFunction] = []) {
-        self.functions = functions
         self.db = db
         self.name = name
         self.schema = schema
+        if !functions.isEmpty { self.schema.functions = functions.compactMap(\.schemaFunction) }
         self.indexes = indexes
         self.shardsNum = shardsNum
         self.consistencyLevel = consistencyLevel
@@ -144,14 +168,20 @@ public struct CollectionDescription: Sendable, Equatable {
     public var aliases: [String]
     public var loadState: LoadState
     public var properties: [String: String]
-    public var functions: [CollectionFunction]
+    /// The schema's functions, which describe reports (a view of `schema.functions`, like
+    /// ``CreateCollectionRequest/functions``).
+    public var functions: [CollectionFunction] {
+        get { schema.functions.map(CollectionFunction.init) }
+        set { schema.functions = newValue.compactMap(\.schemaFunction) }
+    }
+    /// `functions`, when non-empty, replace `schema.functions`.
     public init(name: String, id: Int64, schema: CollectionSchema, indexes: [IndexDescription], shardsNum: Int,
                 consistencyLevel: APIConsistencyLevel, partitionsNum: Int, aliases: [String], loadState: LoadState,
                 properties: [String: String] = [:], functions: [CollectionFunction] = []) {
-        self.functions = functions
         self.name = name
         self.id = id
         self.schema = schema
+        if !functions.isEmpty { self.schema.functions = functions.compactMap(\.schemaFunction) }
         self.indexes = indexes
         self.shardsNum = shardsNum
         self.consistencyLevel = consistencyLevel
@@ -174,17 +204,16 @@ public struct AliasDescription: Sendable, Equatable {
     }
 }
 
-/// One replica of a loaded collection (`collections/get_replicas`, a vecnode extension; the seed's
-/// `collection.get_replicas()`).
+/// One replica of a loaded collection (`collections/get_replicas`, a vecnode extension; shape from issue #5).
 public struct ReplicaInfo: Sendable, Equatable {
     public var replicaID: Int64
     /// Query nodes holding this replica's segments.
     public var nodeIDs: [Int64]
-    /// False while one of its shards has no live node (it is being moved after a node died).
+    /// False when a shard of this replica has no live leader (searches use the other replicas).
     public var healthy: Bool
-    /// Per shard, the node leading it and every node holding its segments.
-    public var shards: [ReplicaShardInfo]
-    public init(replicaID: Int64, nodeIDs: [Int64], healthy: Bool = true, shards: [ReplicaShardInfo] = []) {
+    /// Per shard: the node leading it in this replica and every node holding its data.
+    public var shards: [ShardReplicaInfo]
+    public init(replicaID: Int64, nodeIDs: [Int64], healthy: Bool = true, shards: [ShardReplicaInfo] = []) {
         self.replicaID = replicaID
         self.nodeIDs = nodeIDs
         self.healthy = healthy
@@ -192,11 +221,12 @@ public struct ReplicaInfo: Sendable, Equatable {
     }
 }
 
-/// One shard of one replica: its leader (the query node that answers for it) and the nodes holding its
-/// segments. In this build the leader holds all of the shard's segments, so `nodeIDs == [leader]`.
-public struct ReplicaShardInfo: Sendable, Equatable {
+/// One shard within a replica (``ReplicaInfo/shards``).
+public struct ShardReplicaInfo: Sendable, Equatable {
     public var shard: Int
+    /// The node serving the shard's searches in this replica.
     public var leader: Int64
+    /// Nodes holding the shard's data in this replica (the leader included).
     public var nodeIDs: [Int64]
     public init(shard: Int, leader: Int64, nodeIDs: [Int64]) {
         self.shard = shard

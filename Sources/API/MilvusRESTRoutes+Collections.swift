@@ -65,22 +65,21 @@ extension MilvusRESTRoutes {
             try await routes.backend.flush(db: try body.database(), name: try body.requiredString("collectionName"))
             return .empty
         },
-        MilvusEndpoint("collections", "get_replicas",
-                       "Replicas, their nodes, health and per-shard leaders (vecnode extension, issue #5's shape)",
+        MilvusEndpoint("collections", "get_replicas", "Replicas and their nodes (vecnode extension)",
                        required: ["collectionName:string"], optional: ["dbName:string"]) { body, routes in
             let replicas = try await routes.backend.replicas(db: try body.database(), name: try body.requiredString("collectionName"))
-            return .data(["replicas": .array(replicas.map(replicaJSON))])
+            return .data(["replicas": .array(replicas.map { r in
+                ["replicaID": .int(r.replicaID), "nodes": .array(r.nodeIDs.map { .int($0) }), "healthy": .bool(r.healthy),
+                 "shards": .array(r.shards.map { ["shard": .int(Int64($0.shard)), "leader": .int($0.leader),
+                                                  "nodes": .array($0.nodeIDs.map { .int($0) })] })]
+            })])
+        },
+        MilvusEndpoint("collections", "compact", "Merge small sealed segments (vecnode: runs to completion)",
+                       required: ["collectionName:string"], optional: ["dbName:string"]) { body, routes in
+            try await routes.backend.compact(db: try body.database(), name: try body.requiredString("collectionName"))
+            return .empty
         },
     ]
-
-    /// One replica as `collections/get_replicas` answers it: `{"replicaID", "nodes", "healthy", "shards":
-    /// [{"shard", "leader", "nodes"}]}`.
-    static func replicaJSON(_ r: ReplicaInfo) -> JSONValue {
-        ["replicaID": .int(r.replicaID), "nodes": .array(r.nodeIDs.map { .int($0) }), "healthy": .bool(r.healthy),
-         "shards": .array(r.shards.map { s in
-             ["shard": .int(Int64(s.shard)), "leader": .int(s.leader), "nodes": .array(s.nodeIDs.map { .int($0) })]
-         })]
-    }
 
     /// Milvus's `collections/describe` data object.
     static func describe(_ d: CollectionDescription) -> JSONValue {
@@ -119,7 +118,7 @@ extension MilvusRESTRoutes {
             "load": .string(d.loadState.rawValue),
             "properties": .array(d.properties.keys.sorted().map { ["key": .string($0), "value": .string(d.properties[$0]!)] }),
             "functions": .array(d.functions.map { f in
-                ["name": .string(f.name), "type": .string(f.type),
+                ["name": .string(f.name), "type": .string(f.type), "description": .string(f.description),
                  "inputFieldNames": .array(f.inputFieldNames.map { .string($0) }),
                  "outputFieldNames": .array(f.outputFieldNames.map { .string($0) }),
                  "params": .object(JSONObject(f.params.keys.sorted().map { JSONObject.Member(key: $0, value: .string(f.params[$0]!)) }))]

@@ -172,7 +172,7 @@ struct MilvusEndpoint: Sendable {
 extension MilvusRESTRoutes {
     /// Every Milvus endpoint vecnode serves.
     static let endpoints: [MilvusEndpoint] = collectionEndpoints + entityEndpoints + indexEndpoints
-        + partitionEndpoints + aliasEndpoints + userEndpoints
+        + partitionEndpoints + aliasEndpoints + userEndpoints + clusterEndpoints
 
     /// The paths of every endpoint (for documentation and tests).
     public static var paths: [String] { endpoints.map(\.path) }

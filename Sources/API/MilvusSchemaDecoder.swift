@@ -18,8 +18,7 @@ enum MilvusSchemaDecoder {
             let schema = try customSchema(schemaObject)
             let indexes = try indexParams(body.value("indexParams"), schema: schema)
             request = CreateCollectionRequest(db: db, name: name, schema: schema, indexes: indexes,
-                                              loadOnCreate: !indexes.isEmpty,
-                                              functions: try functions(schemaObject.value(forKeyIgnoringCase: "functions"), schema: schema))
+                                              loadOnCreate: !indexes.isEmpty)
         } else {
             guard let dimValue = body.value("dimension") else { throw .missingParameter("dimension") }
             let dim = try MilvusBody.int(dimValue, name: "dimension")
@@ -101,8 +100,9 @@ enum MilvusSchemaDecoder {
             guard let f = fv.objectValue else { throw .invalidParameter("schema.fields[\(i)] must be an object") }
             fields.append(try field(f, index: i, schemaAutoID: autoID))
         }
-        let schema = CollectionSchema(fields: fields, enableDynamicField: dynamic,
+        var schema = CollectionSchema(fields: fields, enableDynamicField: dynamic,
                                       description: o.value(forKeyIgnoringCase: "description")?.stringValue ?? "")
+        schema.functions = try functions(o.value(forKeyIgnoringCase: "functions"), schema: schema)
         try validate(schema)
         return schema
     }
@@ -153,18 +153,21 @@ enum MilvusSchemaDecoder {
         return field
     }
 
-    /// `schema.functions`: `[{name, type, inputFieldNames, outputFieldNames, params}]`, field names checked.
-    static func functions(_ value: JSONValue?, schema: CollectionSchema) throws(APIError) -> [CollectionFunction] {
+    /// `schema.functions`: `[{name, type, inputFieldNames, outputFieldNames, params, description}]`; field
+    /// names checked here (1700), the rest by ``CollectionSchema/validate()`` (105).
+    static func functions(_ value: JSONValue?, schema: CollectionSchema) throws(APIError) -> [FunctionSchema] {
         guard let value, value != .null else { return [] }
         guard let array = value.arrayValue else { throw .invalidParameter("schema.functions must be an array") }
-        var out: [CollectionFunction] = []
+        var out: [FunctionSchema] = []
         for (i, v) in array.enumerated() {
             guard let o = v.objectValue else { throw .invalidParameter("schema.functions[\(i)] must be an object") }
             let body = MilvusBody(object: o)
             let name = try body.requiredString("name")
-            let type = try body.requiredString("type")
-            guard ["BM25", "TextEmbedding", "Rerank"].contains(type) else {
-                throw .invalidParameter("function type \(type) is invalid (BM25, TextEmbedding or Rerank)")
+            let typeName = try body.requiredString("type")
+            guard let type = FunctionSchema.FunctionType(name: typeName) else {
+                throw .invalidParameter(["BM25", "Rerank"].contains(typeName)
+                    ? "function type \(typeName) is not supported (vecnode runs TextEmbedding functions)"
+                    : "function type \(typeName) is invalid (BM25, TextEmbedding or Rerank)")
             }
             let inputs = try body.stringArray("inputFieldNames") ?? []
             let outputs = try body.stringArray("outputFieldNames") ?? []
@@ -175,7 +178,8 @@ enum MilvusSchemaDecoder {
             for m in try body.objectValue("params") ?? JSONObject() {
                 params[m.key] = m.value.stringValue ?? (try? m.value.serializedString()) ?? ""
             }
-            out.append(CollectionFunction(name: name, type: type, inputFieldNames: inputs, outputFieldNames: outputs, params: params))
+            out.append(FunctionSchema(name: name, type: type, inputFieldNames: inputs, outputFieldNames: outputs, params: params,
+                                      description: try body.string("description") ?? ""))
         }
         return out
     }

@@ -4,7 +4,7 @@ import Net
 import Runtime
 
 /// The HTTP API of a proxy (or of a standalone cluster): the Milvus REST v2 routes, the seed's `/health` and
-/// `/search`, `/metrics` and `/openapi.json` over one `APIBackend`, served by an `HTTPServer`.
+/// `/search`, `/metrics`, `/openapi.json` and the web console `/console` over one `APIBackend`, served by an `HTTPServer`.
 enum APIServer {
     /// Binds `address` and starts serving. Every response names the node in `X-Upstream-Server`.
     /// - Throws: `RoleHostError.http` when the address cannot be bound.
@@ -15,6 +15,7 @@ enum APIServer {
         SeedRoutes(backend: backend, auth: .disabled).register(on: &router)
         metrics.register(on: &router)
         OpenAPIDocument.register(on: &router)
+        ConsoleRoutes().register(on: &router)
         do {
             var config = HTTPServerConfiguration(address: try SocketAddress(host: address.host, port: address.port))
             config.extraResponseHeaders = SeedRoutes.upstreamHeaders(node: node)

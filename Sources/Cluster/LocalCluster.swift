@@ -36,6 +36,8 @@ public final class LocalCluster: Sendable {
         public var sessionTTL: Duration = .seconds(2)
         /// Where log lines go; nil: standard error.
         public var logSink: (@Sendable (String) -> Void)?
+        /// The text model for TextEmbedding functions (nil: none, texts are refused).
+        public var modelDirectory: String?
 
         public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
 
@@ -46,6 +48,7 @@ public final class LocalCluster: Sendable {
             http = config.httpAddress
             cpuThreads = config.cpuThreads
             cpuNiceness = config.cpuNiceness
+            modelDirectory = config.modelDirectory
         }
     }
 
@@ -86,6 +89,7 @@ public final class LocalCluster: Sendable {
             c.dataDirectory = dataDirectory ?? configuration.dataDirectory
             c.cpuThreads = configuration.cpuThreads
             c.cpuNiceness = configuration.cpuNiceness
+            c.modelDirectory = configuration.modelDirectory ?? ""
             if role == .proxy { c.http = configuration.http }
             return c
         }

@@ -11,7 +11,7 @@ extension RoleContext {
         guard let root = config.rootCoordinator else {
             throw .configuration("role proxy needs the root coordinator's address: pass --rootcoord HOST:PORT")
         }
-        let id = try await prepareSession(as: .proxy, persistentIDIn: nil, address: config.httpAddress.description)
+        let id = try await prepareSession(as: .proxy, persistentIDIn: nil)
         let cpu: CPUExecutor
         do {
             cpu = try CPUExecutor(name: "proxy", threads: config.cpuThreads, niceness: config.cpuNiceness)
@@ -23,12 +23,12 @@ extension RoleContext {
         configuration.nodeID = id.rawValue
         let proxy: Proxy
         do {
-            proxy = try Proxy(configuration: configuration, transport: transport, cpu: cpu)
+            proxy = try Proxy(configuration: configuration, transport: transport, cpu: cpu, embedding: loadTextEmbedding())
         } catch {
             throw .roleFailed(role, reason: "\(error)")
         }
         shutdown.add("proxy") { proxy.close() }
         try serveAPI(proxy, node: "proxy-\(id.rawValue)")
-        try await register()
+        try await register(address: httpAddress?.description)
     }
 }

@@ -160,47 +160,55 @@ final class RoleContext: @unchecked Sendable {
         log.info("serving HTTP", ["addr": httpAddress!.description])
     }
 
-    /// The address peers dial: `advertise`, else `listen` (validated to be dialable for TCP roles; in-process
-    /// roles get explicit in-memory ports from `LocalCluster`).
-    var peerAddress: String { (config.advertise ?? config.listen).description }
+    /// The address peers dial: `advertise`, else the bound wire address, else `listen`.
+    var peerAddress: String {
+        if let a = config.advertise { return a.description }
+        return wireAddress?.description ?? config.listen.description
+    }
 
-    private var keeper: NodeSessionKeeper?
+    /// The session being prepared: what `register()` announces.
+    private var session: (role: Coordinator.NodeRole, id: NodeID, root: HostPort)?
 
     /// Prepares this node's session as `role` and returns its node id: with `persistentIDIn`, the id in
     /// `<directory>/node-id` (allocated and written the first time); otherwise a fresh one from rootcoord.
     /// Call `register()` once the node serves.
     @discardableResult
-    func prepareSession(as role: Coordinator.NodeRole, persistentIDIn directory: String?,
-                        address: String? = nil) async throws(RoleHostError) -> NodeID {
+    func prepareSession(as role: Coordinator.NodeRole, persistentIDIn directory: String?) async throws(RoleHostError) -> NodeID {
         guard let root = config.rootCoordinator else {
             throw .configuration("role \(self.role) needs the root coordinator's address: pass --rootcoord HOST:PORT")
         }
         let idFile = directory.map { ($0 as NSString).appendingPathComponent("node-id") }
-        var known: NodeID?
-        if let idFile { known = try NodeIDFile.read(idFile) }
-        let keeper = NodeSessionKeeper(
-            rootCoordinator: transport.client(for: WireAddress(host: root.host, port: root.port)),
-            rootCoordinatorAddress: root.description,
-            configuration: .init(role: role, address: address ?? peerAddress, nodeID: known), logger: log)
-        let id: NodeID
-        do {
-            id = try await keeper.allocateNodeID(timeout: Self.joinTimeout)
-        } catch {
-            throw .join(error)
+        var id: NodeID
+        if let idFile, let known = try NodeIDFile.read(idFile) {
+            id = known
+        } else {
+            do {
+                id = try await keeper(role: role, id: nil, root: root, address: "-").allocateNodeID(timeout: Self.joinTimeout)
+            } catch {
+                throw .join(error)
+            }
+            if let idFile { try NodeIDFile.write(id, to: idFile) }
         }
-        if let idFile, known == nil { try NodeIDFile.write(id, to: idFile) }
-        self.keeper = keeper
+        session = (role, id, root)
         nodeID = id
         log = log.with(nodeID: String(id.rawValue))
         return id
     }
 
+    private func keeper(role: Coordinator.NodeRole, id: NodeID?, root: HostPort, address: String) -> NodeSessionKeeper {
+        NodeSessionKeeper(rootCoordinator: transport.client(for: WireAddress(host: root.host, port: root.port)),
+                          rootCoordinatorAddress: root.description,
+                          configuration: .init(role: role, address: address, nodeID: id), logger: log)
+    }
+
     /// How long a node waits for rootcoord at start-up (it may be starting too).
     static let joinTimeout = Duration.seconds(15)
 
-    /// Registers the prepared session and keeps its lease until shutdown (deregistering first).
-    func register() async throws(RoleHostError) {
-        guard let keeper else { throw .configuration("internal: register() before prepareSession()") }
+    /// Registers the prepared session, announcing `address` (default: `peerAddress`, known once listening),
+    /// and keeps its lease until shutdown (deregistering first).
+    func register(address: String? = nil) async throws(RoleHostError) {
+        guard let session else { throw .configuration("internal: register() before prepareSession()") }
+        let keeper = keeper(role: session.role, id: session.id, root: session.root, address: address ?? peerAddress)
         do {
             _ = try await keeper.start(timeout: Self.joinTimeout)
         } catch {

@@ -111,7 +111,7 @@ extension Proxy {
             let deadline = deadline()
             let info = try await self.collection(db: db, name: collection, deadline: deadline, refresh: true)
             for p in partitions where info.partition(named: p) == nil { throw APIError.partitionNotFound(p) }
-            try await load(db: db, name: collection, replicaNumber: nil, deadline: deadline)
+            try await load(db: db, name: collection, replicaNumber: nil, deadline: .now + configuration.loadTimeout)
         }
     }
 

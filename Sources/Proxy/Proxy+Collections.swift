@@ -29,12 +29,13 @@ extension Proxy {
                 throw Self.catalogError(error, db: r.db, collection: r.name)
             }
             collections.invalidateAll()
+            defaultCollection.withLock { $0 = nil }
             let ref = CollectionRef(database: r.db, name: r.name)
             for index in r.indexes {
                 _ = try await rootCoord.call(CreateIndexSpec(ref, spec: index.spec), options: options(deadline))
             }
             if r.loadOnCreate {
-                try await load(db: r.db, name: r.name, replicaNumber: r.replicaNumber, deadline: deadline)
+                try await load(db: r.db, name: r.name, replicaNumber: r.replicaNumber, deadline: .now + configuration.loadTimeout)
             }
         }
     }
@@ -87,6 +88,7 @@ extension Proxy {
                 throw Self.catalogError(error, db: db, collection: name)
             }
             collections.invalidateAll()
+            defaultCollection.withLock { $0 = nil }
             for shard in 0..<info.shardsNum {
                 _ = try await call(.logNode, DropChannel(channel: ChannelName(collection: info.id.rawValue, shard: shard)), deadline: deadline)
             }
@@ -104,11 +106,12 @@ extension Proxy {
                 throw Self.catalogError(error, db: db, collection: name)
             }
             collections.invalidateAll()
+            defaultCollection.withLock { $0 = nil }
         }
     }
 
     public func loadCollection(db: String, name: String, replicaNumber: Int?) async throws {
-        try await api { try await load(db: db, name: name, replicaNumber: replicaNumber, deadline: deadline()) }
+        try await api { try await load(db: db, name: name, replicaNumber: replicaNumber, deadline: .now + configuration.loadTimeout) }
     }
 
     /// Loads after checking that every vector field has an index (Milvus answers 700 otherwise).
@@ -165,19 +168,28 @@ extension Proxy {
     /// segments.
     public func flush(db: String, name: String) async throws {
         try await api {
-            let deadline = deadline()
+            // Sealing waits for replicas to apply a bulk insert and builds indexes: minutes, not a request's 30 s.
+            let deadline = ContinuousClock.now + configuration.loadTimeout
             let info = try await collection(db: db, name: name, deadline: deadline)
-            let entry = try await routes(info, deadline: deadline, refresh: true)
-            let targets = entry.shards.enumerated().flatMap { s, cands in cands.map { (s, $0.address) } }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for (shard, address) in targets {
-                    let ref = ShardRef(collection: info.id.rawValue, shard: shard)
-                    group.addTask {
-                        _ = try await self.transport.client(for: address).call(SealShard(ref: ref), options: self.options(deadline))
-                    }
+            try await callEveryReplica(info, deadline: deadline) { SealShard(ref: $0) }
+        }
+    }
+
+    /// Sends `make(ref)` to every replica of every shard of `info` in parallel and waits for all (flush,
+    /// compact: maintenance that must reach each copy, not one replica per shard).
+    func callEveryReplica<R: WireRequest>(_ info: CollectionInfo, deadline: ContinuousClock.Instant,
+                                          _ make: @escaping @Sendable (ShardRef) -> R) async throws {
+        let entry = try await routes(info, deadline: deadline, refresh: true)
+        let targets = entry.shards.enumerated().flatMap { s, cands in cands.map { (s, $0.address) } }
+        let collection = info.id.rawValue
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (shard, address) in targets {
+                let request = make(ShardRef(collection: collection, shard: shard))
+                group.addTask {
+                    _ = try await self.transport.client(for: address).call(request, options: self.options(deadline))
                 }
-                try await group.waitForAll()
             }
+            try await group.waitForAll()
         }
     }
 
@@ -188,8 +200,7 @@ extension Proxy {
             let entry = try await routes(info, deadline: deadline, refresh: true)
             return entry.routes.replicas.map { r in
                 ReplicaInfo(replicaID: Int64(r.replicaID), nodeIDs: r.nodes.map(\.rawValue), healthy: r.healthy,
-                            shards: r.shards.map { ReplicaShardInfo(shard: $0.shard, leader: $0.nodeID.rawValue,
-                                                                    nodeIDs: [$0.nodeID.rawValue]) })
+                            shards: r.shards.map { ShardReplicaInfo(shard: $0.shard, leader: $0.nodeID.rawValue, nodeIDs: [$0.nodeID.rawValue]) })
             }
         }
     }

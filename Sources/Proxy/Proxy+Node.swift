@@ -65,10 +65,19 @@ extension Proxy {
         }
     }
 
-    /// The configured collection, else the only collection of `default` with a text-embedding function.
+    /// The configured collection, else the only collection of `default` with a text-embedding function
+    /// (looked up at most every 5 s, so the seed's `/search` costs no root-coordinator call per request).
     public func defaultSearchCollection() async throws -> String? {
         if let name = configuration.defaultSearchCollection { return name }
-        return try await api {
+        let now = ContinuousClock.now
+        if let cached = defaultCollection.withLock({ $0 }), cached.until > now { return cached.name }
+        let name = try await findDefaultCollection()
+        defaultCollection.withLock { $0 = (name, now + .seconds(5)) }
+        return name
+    }
+
+    private func findDefaultCollection() async throws -> String? {
+        try await api {
             let deadline = deadline()
             var found: [String] = []
             for name in try await rootCoord.call(ListCollections(), options: options(deadline)).names {

@@ -70,10 +70,13 @@ extension Proxy {
                 req.ref = ref
                 return try await client.call(req, options: options)
             }
-            return try await cpu.run { () throws -> SearchResult in
+            let merge = { () throws -> SearchResult in
                 try Self.mergeSearch(replies, nq: nq, schema: schema, plan: plan, offset: r.offset, limit: r.limit, range: range,
                                      groupingField: r.groupingField, groupSize: r.groupSize, primaryName: pk.name)
             }
+            // A few hundred hits merge in microseconds, less than a hop to the CPU threads costs.
+            guard Self.isLarge(replies.reduce(0) { $0 + $1.distances.count * 16 + $1.rows.count }) else { return try merge() }
+            return try await cpu.run(merge)
         }
     }
 
@@ -168,14 +171,20 @@ extension Proxy {
     }
 
     func decode(_ replies: [ShardRowsReply], schema: CollectionSchema) async throws -> [ShardRows] {
-        try await cpu.run { () throws -> [ShardRows] in
+        let work = { () throws -> [ShardRows] in
             try replies.map { reply throws -> ShardRows in
                 do { return try ShardRows(decoding: reply.rows, schema: schema) } catch {
                     throw ProxyError.invalidReply("rows: \(error)")
                 }
             }
         }
+        guard Self.isLarge(replies.reduce(0) { $0 + $1.rows.count }) else { return try work() }
+        return try await cpu.run(work)
     }
+
+    /// Whether work on `bytes` of replies is worth moving to the CPU threads (over 64 KiB): smaller merges
+    /// and decodes take less time than the hop.
+    static func isLarge(_ bytes: Int) -> Bool { bytes > 64 << 10 }
 
     public func get(_ r: GetRequest) async throws -> [[String: FieldValue]] {
         try await api {

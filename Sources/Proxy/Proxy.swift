@@ -23,9 +23,13 @@ public final class Proxy: APIBackend, Sendable {
     let directory: RoleDirectory
     let ids: IDReservoir
     let credentials = CredentialCache()
+    /// Nodes seen in live sessions, for `cluster/describe` (see Proxy+Console.swift).
+    let sightings = NodeSightings()
     /// The newest timestamp a write of this proxy was stored with.
     let lastWriteTimestamp = Atomic<UInt64>(0)
     let startedAt = ContinuousClock.now
+    /// The seed's default collection as last looked up, and until when it is trusted.
+    let defaultCollection = Mutex<(name: String?, until: ContinuousClock.Instant)?>(nil)
     /// Threads for row validation, payload encoding and reply decoding (never the cooperative pool).
     let cpu: CPUExecutor
     private let ownsCPU: Bool
@@ -114,6 +118,9 @@ public final class Proxy: APIBackend, Sendable {
         let routes = try await call(.queryCoord, GetCollectionRoutes(collectionID: info.id), deadline: deadline)
         guard routes.state == .loaded else {
             routeTable.invalidate(info.id)
+            // The collection may have been dropped (and recreated) through another proxy: describe it again
+            // next time.
+            collections.invalidate(id: info.id)
             throw APIError.collectionNotLoaded(info.name)
         }
         return routeTable.store(routes, shardsNum: info.shardsNum)
@@ -168,6 +175,7 @@ public final class Proxy: APIBackend, Sendable {
             }
         }
         routeTable.invalidate(info.id)
+        collections.invalidate(id: info.id)
         if let e = lastError, !(e.retriable || e.code == .unavailable || e.code == .connectionClosed || e.code == .deadlineExceeded) {
             throw e
         }

@@ -22,6 +22,8 @@ public struct ProxyConfiguration: Sendable {
     public var defaultSearchCollection: String?
     /// Deadline of one API operation across all its calls and retries.
     public var requestTimeout: Duration = .seconds(30)
+    /// Deadline of a load (`LoadCollection` answers once every replica serves, which replays the channels).
+    public var loadTimeout: Duration = .seconds(600)
     /// Auto-ids reserved from the root coordinator per `AllocateIDs` call (at least the rows of a request).
     public var idReservation = 10_000
     /// How long a verified user/password pair is trusted before the root coordinator is asked again.

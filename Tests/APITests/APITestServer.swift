@@ -23,6 +23,7 @@ final class APITestServer {
         SeedRoutes(backend: backend, auth: auth, defaultCollection: defaultCollection).register(on: &router)
         metrics.register(on: &router)
         OpenAPIDocument.register(on: &router)
+        ConsoleRoutes().register(on: &router)
         var config = HTTPServerConfiguration()
         config.handlerExecutor = TestThreadExecutor.shared
         config.extraResponseHeaders = SeedRoutes.upstreamHeaders(node: APITestServer.node)

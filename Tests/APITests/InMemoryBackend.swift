@@ -114,9 +114,6 @@ final class InMemoryBackend: APIBackend {
 
     func createCollection(_ r: CreateCollectionRequest) async throws {
         try check(db: r.db)
-        if let f = r.functions.first {
-            throw APIError.invalidParameter("function \(f.name): \(f.type) functions are not supported by this backend")
-        }
         try state.withLock { s in
             guard s.collections[r.name] == nil, s.aliases[r.name] == nil else {
                 throw APIError.invalidParameter("collection \(r.name) already exists")
@@ -211,13 +208,18 @@ final class InMemoryBackend: APIBackend {
     func replicas(db: String, name: String) async throws -> [ReplicaInfo] {
         try read(db: db, name) { c in
             guard c.loaded else { throw APIError.collectionNotLoaded(c.name) }
-            return (0..<c.replicaNumber).map { r in
+            var replicas: [ReplicaInfo] = []
+            for r in 0..<c.replicaNumber {
                 let node = Int64(1 + r)
-                return ReplicaInfo(replicaID: Int64(1000 + r), nodeIDs: [node], healthy: true,
-                                   shards: (0..<c.shards).map { ReplicaShardInfo(shard: $0, leader: node, nodeIDs: [node]) })
+                let shards: [ShardReplicaInfo] = (0..<c.shards).map { ShardReplicaInfo(shard: $0, leader: node, nodeIDs: [node]) }
+                replicas.append(ReplicaInfo(replicaID: Int64(1000 + r), nodeIDs: [node], healthy: true, shards: shards))
             }
+            return replicas
         }
     }
+
+    /// Nothing to merge in memory; checks the collection exists, like a real compaction would.
+    func compact(db: String, name: String) async throws { try read(db: db, name) { _ in } }
 
     // MARK: entities
 
@@ -530,4 +532,23 @@ final class InMemoryBackend: APIBackend {
     }
 
     func defaultSearchCollection() async throws -> String? { defaultCollection }
+
+    /// One standalone node hosting every shard of every loaded collection (query node `i + 1` per replica).
+    func describeCluster() async throws -> ClusterDescription {
+        let hosted = state.withLock { s in
+            s.collections.values.sorted { $0.id < $1.id }.filter(\.loaded).flatMap { c in
+                (0..<c.replicaNumber).flatMap { r in
+                    (0..<c.shards).map { shard in
+                        let rows = c.rows.indices.filter { $0 % c.shards == shard }.count
+                        return HostedReplicaInfo(collectionID: c.id, collectionName: c.name, shard: shard, replicaID: Int64(1000 + r),
+                                                 rowCount: Int64(rows), sealedSegments: 0, growingRows: Int64(rows))
+                    }
+                }
+            }
+        }
+        return ClusterDescription(state: serving ? "healthy" : "no quorum", nodes: [
+            ClusterNodeInfo(role: "standalone", nodeID: 1, address: "127.0.0.1:19530", healthy: serving, uptimeSeconds: 12.5,
+                            searches: 0, replicas: hosted),
+        ])
+    }
 }

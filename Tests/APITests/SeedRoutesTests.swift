@@ -85,4 +85,20 @@ import Testing
             #expect(wrongMethod.status == 405)
         }
     }
+
+    /// Texts arrive as JSON strings, which the JSON reader validates: invalid UTF-8 in a query (or an inserted
+    /// text) is refused while parsing, before any embedding, with a message that says so.
+    @Test func invalidUTF8InAQueryIsRefused() async throws {
+        try await withAPIServer { (s: APITestServer) async throws in
+            try seed(s)
+            let body = Array(#"{"query": "caf"#.utf8) + [0xC3, 0x28] + Array(#"", "collection": "docs"}"#.utf8)
+            let r = try s.request("POST", "/search", body: body)
+            #expect(r.status == 400)
+            let message = try JSONValue.parse(r.body)["error"]?.stringValue ?? ""
+            #expect(message.contains("UTF-8"), "\(message)")
+            let insert = try s.milvus("entities/insert", bytes: Array(#"{"collectionName": "docs", "data": [{"id": 5, "vector": [1, 0, 0], "title": "caf"#.utf8)
+                + [0xFF] + Array(#""}]}"#.utf8))
+            #expect(insert.code != 0 && insert.message.contains("UTF-8"), "\(insert.message)")
+        }
+    }
 }

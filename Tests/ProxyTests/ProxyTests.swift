@@ -139,6 +139,22 @@ import Wire
         await cluster.shutdown()
     }
 
+    /// A reply that does not decode against the schema is an error (65535 naming it), never a crash.
+    @Test func garbledShardRepliesAreRejected() async throws {
+        let cluster = try await TestCluster()
+        let p = cluster.proxy
+        try await ProxyFixtures.create(p, name: "x", shards: 2)
+        _ = try await ProxyFixtures.insert(p, "x", ProxyFixtures.rows(0..<20))
+        await cluster.queryNodes[0].setGarbled(true)
+        await #expect {
+            try await p.search(SearchRequest(db: "default", collection: "x", queries: .vectors(values: [0, 0, 0, 0, 0, 0, 0, 0], dimension: 8), limit: 3))
+        } throws: { e in
+            guard let a = e as? APIError else { return false }
+            return a.code == APIError.Code.unexpected && a.message.contains("invalid reply")
+        }
+        await cluster.shutdown()
+    }
+
     @Test func rangeAndGroupingSearch() async throws {
         let cluster = try await TestCluster()
         let p = cluster.proxy

@@ -171,11 +171,11 @@ import Testing
 
     @Test func wellChecksummedButInvalidContentIsRejected() throws {
         // Re-seal a body with a wrong version, unknown type, and a schema that breaks a rule.
-        var sink = ChecksummedFrame.begin(magic: "VSCH", version: 2)
+        var sink = ChecksummedFrame.begin(magic: "VSCH", version: 3)
         sink.u8(0)
-        let v2 = ChecksummedFrame.finish(sink)
-        #expect(throws: SchemaError.malformedEncoding("schema format version 2 is not supported (supported: 1…1)")) {
-            try CollectionSchema(decoding: v2)
+        let v3 = ChecksummedFrame.finish(sink)
+        #expect(throws: SchemaError.malformedEncoding("schema format version 3 is not supported (supported: 1…2)")) {
+            try CollectionSchema(decoding: v3)
         }
         let noVector = CollectionSchema(fields: [Self.id]).encode()
         #expect(throws: SchemaError.invalid(field: nil, reason: "a collection needs at least one vector field")) {

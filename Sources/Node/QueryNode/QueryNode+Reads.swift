@@ -106,13 +106,28 @@ extension QueryNode {
     /// Catches up to the channel's end, then seals the growing data into an indexed segment (`SealShard`).
     public nonisolated func seal(_ request: SealShard) async throws(QueryNodeError) -> ShardReplicaStatus {
         let replica = try await self.replica(request.ref)
-        let shard = try await replica.prepareRead(.strong)
+        let shard = try await replica.prepareRead(.strong, catchUpTimeout: configuration.maintenanceCatchUpTimeout)
         let ref = request.ref
         try await cpu.run { () throws(QueryNodeError) in
             do throws(ShardError) { try shard.flush() } catch { throw QueryNodeError.fromRead(error, ref) }
             replica.refreshStatistics(shard)
         }
         logger.info("replica sealed", ["collection": ref.collection, "shard": ref.shard])
+        return replica.status()
+    }
+
+    /// Catches up to the channel's end, then merges small sealed segments (`CompactShard`).
+    public nonisolated func compact(_ request: CompactShard) async throws(QueryNodeError) -> ShardReplicaStatus {
+        let replica = try await self.replica(request.ref)
+        let shard = try await replica.prepareRead(.strong, catchUpTimeout: configuration.maintenanceCatchUpTimeout)
+        let ref = request.ref
+        let merged = try await cpu.run { () throws(QueryNodeError) -> Int in
+            let report: CompactionReport
+            do throws(ShardError) { report = try shard.compact() } catch { throw QueryNodeError.fromRead(error, ref) }
+            replica.refreshStatistics(shard)
+            return report.mergedSegments.count
+        }
+        logger.info("replica compacted", ["collection": ref.collection, "shard": ref.shard, "merged_segments": merged])
         return replica.status()
     }
 }

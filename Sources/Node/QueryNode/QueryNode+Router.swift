@@ -14,6 +14,7 @@ extension QueryNode {
         r.on(GetFromShard.self) { req, _ in try await self.get(req) }
         r.on(CountShard.self) { req, _ in try await self.count(req) }
         r.on(SealShard.self) { req, _ in try await self.seal(req) }
+        r.on(CompactShard.self) { req, _ in try await self.compact(req) }
         r.on(DescribeQueryNode.self) { _, _ in await self.describe() }
         return r
     }

@@ -34,6 +34,9 @@ public actor QueryNode {
         public var pollWait: Duration = .seconds(1)
         /// Longest a read waits for its replica to catch up before failing with `catchUpFailed`. Default 10 s.
         public var catchUpTimeout: Duration = .seconds(10)
+        /// Longest a seal or compaction (flush, compact) waits for its replica to catch up: the replica may be
+        /// minutes behind right after a bulk insert while it indexes growing data. Default 10 min.
+        public var maintenanceCatchUpTimeout: Duration = .seconds(600)
         /// Timeout of calls to the log node (added to the long-poll wait). Default 5 s.
         public var callTimeout: Duration = .seconds(5)
         /// Retry backoff of a consumer whose log node fails: doubles from `initialBackoff` to `maxBackoff`.
@@ -51,7 +54,9 @@ public actor QueryNode {
         func validate() throws(QueryNodeError) {
             guard (1...64).contains(applyThreads) else { throw .startup("applyThreads must be 1...64, got \(applyThreads)") }
             guard pollWait >= .zero, pollWait <= .seconds(10) else { throw .startup("pollWait must be 0...10 s, got \(pollWait)") }
-            guard catchUpTimeout > .zero, callTimeout > .zero else { throw .startup("catchUpTimeout and callTimeout must be positive") }
+            guard catchUpTimeout > .zero, maintenanceCatchUpTimeout > .zero, callTimeout > .zero else {
+                throw .startup("catchUpTimeout, maintenanceCatchUpTimeout and callTimeout must be positive")
+            }
             guard initialBackoff > .zero, maxBackoff >= initialBackoff else {
                 throw .startup("backoff must satisfy 0 < initialBackoff <= maxBackoff")
             }

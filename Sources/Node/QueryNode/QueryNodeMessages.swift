@@ -295,6 +295,17 @@ public struct SealShard: WireRequest, Equatable {
     public init(from r: inout WireReader) throws(WireDecodingError) { ref = try ShardRef(from: &r) }
 }
 
+/// Merges the replica's small sealed segments (`Shard.compact()`), after catching up to the channel's
+/// end. The proxy's `collections/compact` sends it to every replica. (Added for the web console, issue #8.)
+public struct CompactShard: WireRequest, Equatable {
+    public static let kind = MessageKind(0x0409)
+    public typealias Response = ShardReplicaStatus
+    public var ref: ShardRef
+    public init(ref: ShardRef) { self.ref = ref }
+    public func encode(into w: inout WireWriter) { ref.encode(into: &w) }
+    public init(from r: inout WireReader) throws(WireDecodingError) { ref = try ShardRef(from: &r) }
+}
+
 /// What a node holds: every hosted replica's status.
 public struct DescribeQueryNode: WireRequest, Equatable {
     public static let kind = MessageKind(0x0408)

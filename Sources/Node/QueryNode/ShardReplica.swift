@@ -139,7 +139,7 @@ final class ShardReplica: Sendable {
 
     /// Brings the replica as far as `guarantee` demands (docs/cluster.md, "Read path") and returns its shard.
     /// - Throws: `replicaUnavailable` (loading, failed, released), `catchUpFailed`.
-    func prepareRead(_ guarantee: ReadGuarantee) async throws(QueryNodeError) -> Shard {
+    func prepareRead(_ guarantee: ReadGuarantee, catchUpTimeout: Duration? = nil) async throws(QueryNodeError) -> Shard {
         let (shard, lastTimestamp, lastCatchUp, problem) = state.withLock { s in
             (s.shard, s.lastTimestamp, s.lastCatchUp, s.stopped ? "the replica was released" : s.failure)
         }
@@ -155,18 +155,18 @@ final class ShardReplica: Sendable {
         case .strong, .session:
             break
         }
-        try await catchUpToChannelEnd()
+        try await catchUpToChannelEnd(timeout: catchUpTimeout ?? configuration.catchUpTimeout)
         return shard
     }
 
     /// Applies the channel up to its end as of this call (one shared `DescribeChannel`, then waits).
-    func catchUpToChannelEnd() async throws(QueryNodeError) {
+    func catchUpToChannelEnd(timeout: Duration) async throws(QueryNodeError) {
         let arrival = ContinuousClock.now
         let end: LogPosition
         do { end = try await probe.fetch().end } catch {
             throw .catchUpFailed(ref, "asking log node \(logNode) for the end of channel \(ref.channel): \(error)")
         }
-        try await wait(for: .position(end), timeout: configuration.catchUpTimeout)
+        try await wait(for: .position(end), timeout: timeout)
         state.withLock { s in
             if s.lastCatchUp.map({ $0 < arrival }) ?? true { s.lastCatchUp = arrival }
         }

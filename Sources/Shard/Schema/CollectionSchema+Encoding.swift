@@ -1,5 +1,5 @@
 /// Binary encoding of a ``CollectionSchema`` for the meta store and the wire, inside a
-/// ``ChecksummedFrame`` with magic `VSCH`, version 1. Body (little-endian):
+/// ``ChecksummedFrame`` with magic `VSCH`, version 1 or 2. Body (little-endian):
 ///
 /// | field | encoding |
 /// | --- | --- |
@@ -14,15 +14,25 @@
 /// | max_capacity | u32, 0 = absent |
 /// | description | u32 length + UTF-8 |
 /// | default value | ``FieldValue`` encoding, only if flag bit 3 |
+/// | *version 2 only:* function count | u16 |
+/// | per function: name | u32 length + UTF-8 |
+/// | type | u8 (``FunctionSchema/FunctionType`` raw value) |
+/// | input, output field names | each: u16 count, then per name u32 length + UTF-8 |
+/// | params | u16 count, then per entry (sorted by key) key and value, u32 length + UTF-8 each |
+/// | description | u32 length + UTF-8 |
 ///
-/// Decoding also runs ``CollectionSchema/validate()``: a stored schema is always a valid one.
+/// A schema without functions is written as version 1 (byte-identical to what older builds wrote and read);
+/// one with functions as version 2. Version 1 decodes with no functions. Decoding also runs
+/// ``CollectionSchema/validate()``: a stored schema is always a valid one.
 extension CollectionSchema {
     static let magic: StaticString = "VSCH"
-    static let formatVersion: UInt16 = 1
+    /// The newest version this build writes (for schemas with functions) and reads.
+    static let formatVersion: UInt16 = 2
 
     /// The encoded schema (see the type-level table).
     public func encode() -> [UInt8] {
-        var sink = ChecksummedFrame.begin(magic: Self.magic, version: Self.formatVersion, reservingCapacity: 64 * fields.count)
+        let version: UInt16 = functions.isEmpty ? 1 : 2
+        var sink = ChecksummedFrame.begin(magic: Self.magic, version: version, reservingCapacity: 64 * (fields.count + functions.count))
         sink.u8(enableDynamicField ? 1 : 0)
         sink.string(description)
         sink.u16(UInt16(clamping: fields.count))
@@ -42,6 +52,23 @@ extension CollectionSchema {
             sink.string(f.description)
             f.defaultValue?.encode(into: &sink)
         }
+        if version >= 2 {
+            sink.u16(UInt16(clamping: functions.count))
+            for fn in functions {
+                sink.string(fn.name)
+                sink.u8(fn.type.rawValue)
+                for names in [fn.inputFieldNames, fn.outputFieldNames] {
+                    sink.u16(UInt16(clamping: names.count))
+                    for n in names { sink.string(n) }
+                }
+                sink.u16(UInt16(clamping: fn.params.count))
+                for key in fn.params.keys.sorted() {
+                    sink.string(key)
+                    sink.string(fn.params[key]!)
+                }
+                sink.string(fn.description)
+            }
+        }
         return ChecksummedFrame.finish(sink)
     }
 
@@ -50,7 +77,9 @@ extension CollectionSchema {
     ///   if they decode to a schema that breaks a rule.
     public init(decoding bytes: [UInt8]) throws(SchemaError) {
         do throws(DecodeFailure) {
-            var (src, _) = try ChecksummedFrame.open(bytes, magic: Self.magic, supportedVersions: 1...1, what: "schema")
+            let opened = try ChecksummedFrame.open(bytes, magic: Self.magic, supportedVersions: 1...Self.formatVersion, what: "schema")
+            var src = opened.0
+            let version = opened.1
             let flags = try src.u8("schema flags")
             guard flags & ~1 == 0 else { throw DecodeFailure(reason: "unknown schema flags \(flags)") }
             let description = try src.string("schema description")
@@ -83,12 +112,55 @@ extension CollectionSchema {
                     dimension: dim == 0 ? nil : dim, maxLength: maxLength == 0 ? nil : maxLength,
                     elementType: element, maxCapacity: capacity == 0 ? nil : capacity))
             }
-            guard src.isAtEnd else { throw DecodeFailure(reason: "\(src.remaining) unexpected bytes after the last field") }
-            self.init(fields: fields, enableDynamicField: flags & 1 != 0, description: description)
+            let functions = version >= 2 ? try Self.decodeFunctions(&src) : []
+            guard src.isAtEnd else {
+                throw DecodeFailure(reason: "\(src.remaining) unexpected bytes after the last \(version >= 2 ? "function" : "field")")
+            }
+            self.init(fields: fields, enableDynamicField: flags & 1 != 0, description: description, functions: functions)
         } catch {
             throw .malformedEncoding(error.reason)
         }
         try validate()
+    }
+
+    /// The version-2 function list (see the type-level table).
+    private static func decodeFunctions(_ src: inout ByteSource) throws(DecodeFailure) -> [FunctionSchema] {
+        let n = Int(try src.u16("function count"))
+        guard n <= FunctionSchema.Limits.maxFunctions else {
+            throw DecodeFailure(reason: "\(n) functions exceed the limit of \(FunctionSchema.Limits.maxFunctions)")
+        }
+        var functions: [FunctionSchema] = []
+        for _ in 0..<n {
+            let name = try src.string("function name")
+            let rawType = try src.u8("function type")
+            guard let type = FunctionSchema.FunctionType(rawValue: rawType) else {
+                throw DecodeFailure(reason: "function '\(name)': unknown function type \(rawType)")
+            }
+            var lists: [[String]] = []
+            for _ in 0..<2 {
+                let count = Int(try src.u16("function field count"))
+                guard count <= Limits.maxFields else {
+                    throw DecodeFailure(reason: "function '\(name)': \(count) field names exceed the limit of \(Limits.maxFields)")
+                }
+                var names: [String] = []
+                for _ in 0..<count { names.append(try src.string("function field name")) }
+                lists.append(names)
+            }
+            let paramCount = Int(try src.u16("function param count"))
+            guard paramCount <= FunctionSchema.Limits.maxParams else {
+                throw DecodeFailure(reason: "function '\(name)': \(paramCount) params exceed the limit of \(FunctionSchema.Limits.maxParams)")
+            }
+            var params: [String: String] = [:]
+            for _ in 0..<paramCount {
+                let key = try src.string("function param key")
+                guard params[key] == nil else { throw DecodeFailure(reason: "function '\(name)': duplicate param '\(key)'") }
+                params[key] = try src.string("function param value")
+            }
+            let description = try src.string("function description")
+            functions.append(FunctionSchema(name: name, type: type, inputFieldNames: lists[0], outputFieldNames: lists[1],
+                                            params: params, description: description))
+        }
+        return functions
     }
 }
 

@@ -2,7 +2,8 @@
 ///
 /// Rules checked by ``validate()`` (Milvus's, from `about/limitations.md` and the proxy's checks):
 /// exactly one primary key (Int64 or VarChar); at least one and at most 4 vector fields; at most 64
-/// fields; unique names; every field valid on its own (``FieldSchema/validate()``).
+/// fields; unique names; every field valid on its own (``FieldSchema/validate()``); every function valid
+/// against the fields (``FunctionSchema``).
 ///
 /// With ``enableDynamicField`` row keys that are not fields are kept, as a JSON object per row, in the
 /// reserved dynamic column ``dynamicFieldName`` (`$meta`), and filter expressions can address them by
@@ -19,11 +20,16 @@ public struct CollectionSchema: Sendable, Equatable {
     public var fields: [FieldSchema]
     public var enableDynamicField: Bool
     public var description: String
+    /// Functions that compute fields from other fields (Milvus's `schema.functions`), e.g. a TextEmbedding
+    /// function filling a vector field from a text field.
+    public var functions: [FunctionSchema]
 
-    public init(fields: [FieldSchema], enableDynamicField: Bool = false, description: String = "") {
+    public init(fields: [FieldSchema], enableDynamicField: Bool = false, description: String = "",
+                functions: [FunctionSchema] = []) {
         self.fields = fields
         self.enableDynamicField = enableDynamicField
         self.description = description
+        self.functions = functions
     }
 
     /// The field named `name`, if any.
@@ -39,7 +45,10 @@ public struct CollectionSchema: Sendable, Equatable {
     public var vectorFields: [FieldSchema] { fields.filter { $0.dataType.isVector } }
 
     /// Checks every rule above; throws the first violation found, naming the field.
-    public func validate() throws(SchemaError) {
+    /// - Parameter textEmbeddingDimension: the dimension the server's text-embedding model produces; when
+    ///   given, every TextEmbedding function's output field must have it (the code that owns the model passes
+    ///   it; decoding a stored schema does not).
+    public func validate(textEmbeddingDimension: Int? = nil) throws(SchemaError) {
         guard !fields.isEmpty else { throw .invalid(field: nil, reason: "a collection needs at least one field") }
         guard fields.count <= Limits.maxFields else {
             throw .invalid(field: nil, reason: "\(fields.count) fields exceed the limit of \(Limits.maxFields)")
@@ -62,6 +71,7 @@ public struct CollectionSchema: Sendable, Equatable {
         guard vectors <= Limits.maxVectorFields else {
             throw .invalid(field: nil, reason: "\(vectors) vector fields exceed the limit of \(Limits.maxVectorFields)")
         }
+        try validateFunctions(textEmbeddingDimension: textEmbeddingDimension)
     }
 
     /// Checks index specs against this schema: each names an existing vector field, at most one per field,

@@ -33,6 +33,10 @@ actor FakeQueryNode {
 
     func setFailing(_ f: Bool) { failing = f }
 
+    /// When set, search replies carry rows that are not a `ShardRows` encoding (to test reply validation).
+    var garbled = false
+    func setGarbled(_ g: Bool) { garbled = g }
+
     nonisolated func router() -> WireRouter {
         var r = WireRouter()
         r.on(LoadShardReplica.self) { req, _ in try await self.load(req) }
@@ -89,6 +93,11 @@ actor FakeQueryNode {
     private func search(_ req: SearchShard) async throws -> ShardSearchReply {
         let rep = try await caughtUp(req.ref)
         searches += 1
+        if garbled {
+            let n = req.vectors.count / req.dimension
+            return ShardSearchReply(topks: [Int](repeating: 1, count: n), distances: [Float](repeating: 0, count: n),
+                                    scores: [Float](repeating: 0, count: n), rows: [0x56, 0x53, 0x52, 0x57, 1, 2, 3])
+        }
         let hits = try rep.shard.search(req.vectors, field: req.field, k: req.k, ef: req.ef, filter: req.filter,
                                         parameters: req.parameters, outputFields: req.outputFields)
         // Hit rows in hit order across queries: fetched once by key, then picked per hit.
