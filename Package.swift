@@ -101,7 +101,7 @@ let package = Package(
         // the built binary, so they depend on it.
         .target(name: "Runtime", dependencies: ["VecCore"], swiftSettings: cpuFlags),
         // Running roles: one role on a transport (RoleHost), or all of them in one process (LocalCluster).
-        .target(name: "Cluster", dependencies: ["Runtime", "Wire", "Coordinator", "QueryCoord", "Node", "Proxy", "Shard", "HTTP", "API", "Net", "JSON", "Functions"],
+        .target(name: "Cluster", dependencies: ["Runtime", "Wire", "Coordinator", "QueryCoord", "Node", "Proxy", "Shard", "HTTP", "API", "Net", "JSON", "Functions", "Gateway"],
                 swiftSettings: cpuFlags),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Runtime", "Wire", "Coordinator", "Node", "HTTPTestSupport",
                                                          "JSON", "TestSupport", "VecCore", "Shard", "E2EScenario", "vecnode"],

@@ -36,7 +36,7 @@ public final class RoleHost: Sendable {
     public let nodeID: NodeID?
     private let shutdown: ShutdownSequence
 
-    private init(role: Runtime.NodeRole, wireAddress: WireAddress?, httpAddress: HostPort?, nodeID: NodeID?,
+    init(role: Runtime.NodeRole, wireAddress: WireAddress?, httpAddress: HostPort?, nodeID: NodeID?,
                  shutdown: ShutdownSequence) {
         self.role = role
         self.wireAddress = wireAddress
@@ -48,16 +48,15 @@ public final class RoleHost: Sendable {
     /// Whether this build can run `role` as its own process, and if not, why.
     public static func unavailability(of role: Runtime.NodeRole) -> String? {
         switch role {
-        case .rootcoord, .lognode, .querycoord, .querynode, .proxy, .standalone: return nil
+        case .rootcoord, .lognode, .querycoord, .querynode, .proxy, .standalone, .gateway: return nil
         case .datacoord, .indexcoord, .datanode, .indexnode:
             return "its work is done by query nodes (sealing, indexing) and the log node (durability) in this build; "
                 + "see docs/cluster.md"
-        case .gateway:
-            return "the gateway is planned (issue #5); serve clients from a proxy or standalone meanwhile"
         }
     }
 
-    /// Starts the role `config.role` (not `standalone`: see `LocalCluster`).
+    /// Starts the role `config.role` (not `standalone`: see `LocalCluster`; `gateway` ignores `transport`, see
+    /// `startGateway(config:logger:gatewayDefaults:)`).
     /// - Parameters:
     ///   - config: a configuration that passed `validate()`.
     ///   - transport: how this role listens and reaches the others.
@@ -70,6 +69,7 @@ public final class RoleHost: Sendable {
             throw .configuration("RoleHost runs one cluster role; use LocalCluster for standalone")
         }
         if let reason = unavailability(of: role) { throw .unavailableRole(role, reason: reason) }
+        if role == .gateway { return try startGateway(config: config, logger: logger) }
         let log = logger ?? Logger(role: role.rawValue)
         let context = RoleContext(config: config, role: role, transport: transport, log: log)
         do throws(RoleHostError) {

@@ -38,7 +38,9 @@ public final class Gateway: Sendable {
         var router = HTTPRouter()
         router.get("/gateway/status") { _ in .json(Gateway.status(balancer)) }
         let config = configuration
-        router.fallback = { request in await Gateway.forward(request, balancer: balancer, pool: pool, configuration: config) }
+        router.fallback = { request in
+            await Gateway.forward(request, balancer: balancer, pool: pool, configuration: config, onHealthChange: onHealthChange)
+        }
         var http = HTTPServerConfiguration(address: configuration.listen)
         http.maxBodyBytes = configuration.maxBodyBytes
         http.loopThreads = configuration.loopThreads
@@ -62,7 +64,8 @@ public final class Gateway: Sendable {
     }
 
     static func forward(_ request: HTTPRequest, balancer: Balancer, pool: ForwardingPool,
-                        configuration: GatewayConfiguration) async -> HTTPResponse {
+                        configuration: GatewayConfiguration,
+                        onHealthChange: (@Sendable (String, Bool) -> Void)? = nil) async -> HTTPResponse {
         let bytes = RequestEncoder.encode(request)
         let retriable = GatewayConfiguration.isRetriable(method: request.method, path: request.path)
         var tried = Set<Int>()
@@ -75,14 +78,18 @@ public final class Gateway: Sendable {
             switch result {
             case .success(let reply):
                 let unavailable = reply.status == 502 || reply.status == 503 || reply.status == 504
-                upstream.end(succeeded: !unavailable, downAfter: configuration.failuresToMarkDown)
+                if let change = upstream.end(succeeded: !unavailable, downAfter: configuration.failuresToMarkDown) {
+                    onHealthChange?(upstream.name, change)
+                }
                 if unavailable && retriable {
                     lastProblem = "\(upstream.name) answered \(reply.status)"
                     continue
                 }
                 return response(from: reply, upstream: upstream)
             case .failure(let failure):
-                upstream.end(succeeded: false, downAfter: configuration.failuresToMarkDown)
+                if let change = upstream.end(succeeded: false, downAfter: configuration.failuresToMarkDown) {
+                    onHealthChange?(upstream.name, change)
+                }
                 lastProblem = "\(upstream.name): \(failure)"
                 // Not sent at all: always safe to try elsewhere. Sent: only reads.
                 if failure == .connect || retriable { continue }

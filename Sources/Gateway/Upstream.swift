@@ -32,17 +32,22 @@ public final class Upstream: Sendable {
 
     func begin() { state.withLock { $0.inFlight += 1 } }
 
-    /// Ends a forwarded request; a transport failure counts toward marking the upstream down.
-    func end(succeeded: Bool, downAfter failures: Int) {
+    /// Ends a forwarded request; a transport failure counts toward marking the upstream down. Returns
+    /// `false` when this failure marked it down (so the change is reported once, whoever noticed it first),
+    /// else nil.
+    @discardableResult
+    func end(succeeded: Bool, downAfter failures: Int) -> Bool? {
         state.withLock {
             $0.inFlight -= 1
             if succeeded {
                 $0.served += 1
-            } else {
-                $0.failed += 1
-                $0.consecutiveFailures += 1
-                if $0.consecutiveFailures >= failures { $0.healthy = false }
+                return nil
             }
+            $0.failed += 1
+            $0.consecutiveFailures += 1
+            guard $0.healthy, $0.consecutiveFailures >= failures else { return nil }
+            $0.healthy = false
+            return false
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 extension NodeConfig {
     /// Why a value was rejected (wrapped into `ConfigError.invalidValue` with the key and source).
     struct ValueError: Error {
@@ -78,6 +80,26 @@ extension NodeConfig {
                     c.cpuNiceness = Int32(try integer(v, in: 0...19))
                 },
                 render: { String($0.cpuNiceness) }),
+        Setting(name: "upstreams", valueSyntax: "HOST:PORT,...",
+                help: "gateway: the proxies' HTTP addresses to balance over (1 to 256, comma-separated)",
+                isSecret: false,
+                apply: { (c: inout NodeConfig, v: String) throws(ValueError) in
+                    let parts = v.split(separator: ",", omittingEmptySubsequences: false)
+                        .map { $0.trimmingCharacters(in: .whitespaces) }
+                    guard parts.count <= 256 else { throw ValueError("at most 256 upstreams, got \(parts.count)") }
+                    var list: [HostPort] = []
+                    for part in parts {
+                        guard !part.isEmpty else { throw ValueError("an empty entry: write HOST:PORT,HOST:PORT") }
+                        let a = try address(part)
+                        guard a.port != 0, !a.isWildcard else {
+                            throw ValueError("\(a) is not dialable: give a concrete host and a non-zero port")
+                        }
+                        guard !list.contains(a) else { throw ValueError("\(a) is listed twice") }
+                        list.append(a)
+                    }
+                    c.upstreams = list
+                },
+                render: { $0.upstreams.map(\.description).joined(separator: ",") }),
         Setting(name: "model-dir", valueSyntax: "DIR",
                 help: "all-MiniLM-L6-v2 files (default $VECNODE_MODEL_DIR or ./models/all-MiniLM-L6-v2)",
                 isSecret: false,

@@ -34,6 +34,8 @@ public struct NodeConfig: Sendable, Equatable {
     /// Where the HTTP API is served (`proxy`, `standalone`); nil serves it on `listen`. Neither role has a
     /// wire listener of its own, so by default `vecnode --role standalone` answers HTTP on 127.0.0.1:19530.
     public var http: HostPort?
+    /// The proxies a `gateway` balances over (`--upstreams`); required by that role, unused by the others.
+    public var upstreams: [HostPort] = []
 
     /// The default data directory: `$VECNODE_DATA_DIR`, else `./vecnode-data`.
     public static func defaultDataDirectory(environment: [String: String]) -> String {
@@ -81,6 +83,9 @@ public struct NodeConfig: Sendable, Equatable {
         }
         if dataDirectory.isEmpty {
             throw .missingSetting("data directory", hint: "pass --data-dir DIR")
+        }
+        if role == .gateway && upstreams.isEmpty {
+            throw .missingSetting("upstreams", hint: "role gateway forwards to proxies: pass --upstreams HOST:PORT,...")
         }
         guard role.joinsCluster else { return }
         guard let secret = clusterSecret else {

@@ -7,11 +7,12 @@ public enum NodeRole: String, CaseIterable, Sendable, CustomStringConvertible {
     public var description: String { rawValue }
 
     /// Whether the role joins a multi-process cluster and so must know the root coordinator and the cluster
-    /// secret. Only `standalone` (everything in-process) is self-contained.
-    public var joinsCluster: Bool { self != .standalone }
+    /// secret. `standalone` (everything in-process) is self-contained, and `gateway` only speaks HTTP to the
+    /// proxies it is given (`--upstreams`).
+    public var joinsCluster: Bool { self != .standalone && self != .gateway }
 
-    /// Whether the role must be told where the root coordinator is (everything but standalone and rootcoord).
-    public var needsRootCoordinator: Bool { self != .standalone && self != .rootcoord }
+    /// Whether the role must be told where the root coordinator is (every role that joins but rootcoord).
+    public var needsRootCoordinator: Bool { joinsCluster && self != .rootcoord }
 
     /// All role names, comma-separated, for error messages and `--help`.
     public static var namesList: String { allCases.map(\.rawValue).joined(separator: ", ") }

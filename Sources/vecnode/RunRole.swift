@@ -64,6 +64,10 @@ private struct RunningRole {
             log.info("standalone serving", ["http": cluster.httpAddress.description, "data_dir": config.dataDirectory])
             return RunningRole { await cluster.stop() }
         }
+        if config.role == .gateway {
+            let host = try RoleHost.startGateway(config: config, logger: log)
+            return RunningRole { await host.stop() }
+        }
         guard let secretText = config.clusterSecret else {
             throw .configuration("missing cluster secret: set cluster-secret or VECNODE_CLUSTER_SECRET")
         }

@@ -17,11 +17,17 @@ final class ClusterProcesses: @unchecked Sendable {
     let rootPort: UInt16
     let httpPort: UInt16
     let members: [Member]
+    /// The gateway's HTTP port (meaningful with `gateway: true`).
+    let gatewayPort: UInt16
+    /// Every proxy's HTTP address, `proxy` first.
+    let proxyAddresses: [String]
     private let group = ProcessGroup()
     private(set) var running: [String: VecnodeProcess] = [:]
 
-    /// rootcoord, lognode, querycoord, `queryNodes` query nodes, and with `proxy` a proxy serving HTTP.
-    init(directory: String, queryNodes: Int = 2, proxy: Bool) {
+    /// rootcoord, lognode, querycoord, `queryNodes` query nodes, and with `proxy` a proxy serving HTTP on
+    /// `httpPort`; `moreProxies` more proxies ("proxy-2", …) on their own ports; with `gateway` a gateway
+    /// ("gateway", on `gatewayPort`) in front of every proxy.
+    init(directory: String, queryNodes: Int = 2, proxy: Bool, moreProxies: Int = 0, gateway: Bool = false) {
         self.directory = directory
         rootPort = freePort()
         httpPort = freePort()
@@ -37,7 +43,23 @@ final class ClusterProcesses: @unchecked Sendable {
         }
         var m = [member("rootcoord", "rootcoord"), member("lognode", "lognode"), member("querycoord", "querycoord")]
         for i in 1...max(1, queryNodes) { m.append(member("querynode-\(i)", "querynode")) }
-        if proxy { m.append(member("proxy", "proxy", ["--http", "127.0.0.1:\(httpPort)"])) }
+        var proxyAddresses: [String] = []
+        if proxy {
+            m.append(member("proxy", "proxy", ["--http", "127.0.0.1:\(httpPort)"]))
+            proxyAddresses.append("127.0.0.1:\(httpPort)")
+        }
+        for i in 0..<moreProxies {
+            let address = "127.0.0.1:\(freePort())"
+            m.append(member("proxy-\(i + 2)", "proxy", ["--http", address]))
+            proxyAddresses.append(address)
+        }
+        gatewayPort = freePort()
+        if gateway {
+            m.append(Member(name: "gateway", arguments: ["--role", "gateway", "--data-dir", directory + "/data/gateway",
+                                                         "--listen", "127.0.0.1:\(gatewayPort)",
+                                                         "--upstreams", proxyAddresses.joined(separator: ",")]))
+        }
+        self.proxyAddresses = proxyAddresses
         members = m
     }
 

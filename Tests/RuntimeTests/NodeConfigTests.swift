@@ -60,6 +60,11 @@ struct NodeConfigTests {
         ("log-level = loud", "log-level: invalid value 'loud': use trace, debug"),
         ("cpu-threads = 0", "cpu-threads: invalid value '0': must be an integer 1...1024"),
         ("cluster-secret = \"\"", "f.conf:1: setting 'cluster-secret' needs a value"),
+        ("upstreams = 127.0.0.1:1,,127.0.0.1:2", "upstreams: invalid value '127.0.0.1:1,,127.0.0.1:2': an empty entry"),
+        ("upstreams = 127.0.0.1:0", "upstreams: invalid value '127.0.0.1:0': 127.0.0.1:0 is not dialable"),
+        ("upstreams = 0.0.0.0:9", "is not dialable"),
+        ("upstreams = a:1,a:1", "a:1 is listed twice"),
+        ("upstreams = a", "upstreams: invalid value 'a': no port"),
     ])
     func fileErrorsNameFileLineAndFix(text: String, expected: String) {
         let dir = TemporaryDirectory()
@@ -120,6 +125,9 @@ struct NodeConfigTests {
             $0.role = .datanode; $0.clusterSecret = secret; $0.rootCoordinator = HostPort(host: "10.0.0.2", port: 19530)
             $0.listen = HostPort(host: "0.0.0.0", port: 19532); $0.advertise = HostPort(host: "10.0.0.9", port: 19532)
         } == nil)
+        // The gateway only speaks HTTP to its upstreams: no secret or rootcoord, but upstreams are required.
+        #expect(problem { $0.role = .gateway }?.contains("pass --upstreams HOST:PORT,...") == true)
+        #expect(problem { $0.role = .gateway; $0.upstreams = [HostPort(host: "127.0.0.1", port: 19531)] } == nil)
         var standalone = NodeConfig(environment: [:])
         #expect(standalone.httpAddress == HostPort(host: "127.0.0.1", port: 19530))
         standalone.http = HostPort(host: "127.0.0.1", port: 8080)
@@ -130,7 +138,8 @@ struct NodeConfigTests {
         var c = NodeConfig(environment: [:])
         let values = ["role": "indexnode", "listen": "[::1]:7000", "advertise": "h:7001", "data-dir": "/d",
                       "log-level": "error", "cluster-secret": secret, "rootcoord": "rc:19530", "cpu-threads": "4",
-                      "cpu-niceness": "19", "model-dir": "/models/x", "http": "127.0.0.1:8080"]
+                      "cpu-niceness": "19", "model-dir": "/models/x", "http": "127.0.0.1:8080",
+                      "upstreams": "127.0.0.1:19531,proxy-2:19532"]
         for s in NodeConfig.settings {
             let v = try #require(values[s.name], "no test value for setting \(s.name)")
             try c.set(s.name, to: v, source: .flag)
