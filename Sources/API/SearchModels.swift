@@ -86,9 +86,13 @@ public struct SearchResult: Sendable, Equatable {
     public var primaryFieldName: String
     public var topks: [Int]
     public var hits: [Hit]
-    public init(primaryFieldName: String, topks: [Int], hits: [Hit]) {
+    /// Indexes of text queries longer than the embedding model's token limit, embedded from their beginning
+    /// only (the seed's `/search` says so in its reply).
+    public var truncatedQueries: [Int]
+    public init(primaryFieldName: String, topks: [Int], hits: [Hit], truncatedQueries: [Int] = []) {
         self.primaryFieldName = primaryFieldName
         self.topks = topks
         self.hits = hits
+        self.truncatedQueries = truncatedQueries
     }
 }

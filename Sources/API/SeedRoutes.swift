@@ -60,6 +60,8 @@ public struct SeedRoutes: Sendable {
         var collection: String?
         var filter = ""
         var outputFields = ["*"]
+        /// Whether the body named its output fields (else vectors are left out of the reply's fields).
+        var outputFieldsGiven = false
     }
 
     static func parseSearch(_ bytes: [UInt8]) throws(APIError) -> SearchBody {
@@ -101,6 +103,7 @@ public struct SeedRoutes: Sendable {
                         b.filter = try r.readString()
                     case "output_fields":
                         guard case .array(let a) = try r.readValue() else { throw bad("\"output_fields\" must be an array of strings") }
+                        b.outputFieldsGiven = true
                         b.outputFields = try a.map { v throws -> String in
                             guard let s = v.stringValue else { throw bad("\"output_fields\" must be an array of strings") }
                             return s
@@ -146,6 +149,11 @@ public struct SeedRoutes: Sendable {
             w.beginObject()
             w.key("collection")
             w.write(collection)
+            if !result.truncatedQueries.isEmpty {
+                // The query was longer than the model's 256-token limit: only its beginning was embedded.
+                w.key("truncated")
+                w.write(true)
+            }
             w.key("results")
             w.beginArray()
             for hit in result.hits {
@@ -156,7 +164,13 @@ public struct SeedRoutes: Sendable {
                 try w.write(hit.distance)
                 w.key("fields")
                 w.beginObject()
-                try w.writeMembers(hit.fields.filter { $0.key != result.primaryFieldName })
+                // Without "output_fields", stored fields minus vectors (a hit's 384 floats are noise to a reader).
+                try w.writeMembers(hit.fields.filter {
+                    guard $0.key != result.primaryFieldName else { return false }
+                    if b.outputFieldsGiven { return true }
+                    if case .floatVector = $0.value { return false }
+                    return true
+                })
                 w.endObject()
                 w.endObject()
             }

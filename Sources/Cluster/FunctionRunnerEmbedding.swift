@@ -11,14 +11,14 @@ import Shard
 struct FunctionRunnerEmbedding: ProxyEmbedding {
     let runner: FunctionRunner
 
-    func embedQueries(_ texts: [String], function: CollectionFunction, schema: CollectionSchema) async throws -> [Float] {
+    func embedQueries(_ texts: [String], function: CollectionFunction, schema: CollectionSchema) async throws -> EmbeddedQueries {
         let result: QueryEmbeddings
         do {
             result = try await runner.embedQueries(texts, schema: schema, field: function.outputFieldNames.first)
         } catch {
             throw Self.apiError(error)
         }
-        return result.vectors
+        return EmbeddedQueries(vectors: result.vectors, truncated: result.truncated)
     }
 
     func fillEmbeddings(_ rows: inout [[String: FieldValue]], function: CollectionFunction, schema: CollectionSchema) async throws {

@@ -21,6 +21,7 @@ extension Proxy {
             }
             let dimension = field.dimension ?? 0
             let vectors: [Float]
+            var truncated: [Int] = []
             switch r.queries {
             case .vectors(let values, let d):
                 guard d == dimension else { throw APIError.invalidParameter("vector dimension mismatch, expected \(dimension), got \(d)") }
@@ -30,7 +31,9 @@ extension Proxy {
                     throw APIError.invalidParameter("collection \(info.name) has no text embedding function for field \(field.name); search with vectors")
                 }
                 guard let embedding else { throw ProxyError.noEmbeddingModel(collection: info.name) }
-                vectors = try await embedding.embedQueries(texts, function: function, schema: schema)
+                let embedded = try await embedding.embedQueries(texts, function: function, schema: schema)
+                vectors = embedded.vectors
+                truncated = embedded.truncated.indices.filter { embedded.truncated[$0] }
                 guard vectors.count == texts.count * dimension else {
                     throw ProxyError.invalidReply("the embedding model returned \(vectors.count) floats for \(texts.count) texts of dimension \(dimension)")
                 }
@@ -70,9 +73,12 @@ extension Proxy {
                 req.ref = ref
                 return try await client.call(req, options: options)
             }
-            let merge = { () throws -> SearchResult in
-                try Self.mergeSearch(replies, nq: nq, schema: schema, plan: plan, offset: r.offset, limit: r.limit, range: range,
-                                     groupingField: r.groupingField, groupSize: r.groupSize, primaryName: pk.name)
+            let merge = { [truncated] () throws -> SearchResult in
+                var result = try Self.mergeSearch(replies, nq: nq, schema: schema, plan: plan, offset: r.offset, limit: r.limit,
+                                                  range: range, groupingField: r.groupingField, groupSize: r.groupSize,
+                                                  primaryName: pk.name)
+                result.truncatedQueries = truncated
+                return result
             }
             // A few hundred hits merge in microseconds, less than a hop to the CPU threads costs.
             guard Self.isLarge(replies.reduce(0) { $0 + $1.distances.count * 16 + $1.rows.count }) else { return try merge() }

@@ -35,6 +35,9 @@ import Testing
             #expect(results.count == 2)
             #expect(results[0]["id"] == 9007199254740993 && results[0]["fields"]?["title"] == "big")
             #expect(results[0]["fields"]?["id"] == nil)  // the key is "id", not repeated in fields
+            #expect(results[0]["fields"]?["vector"] == nil)  // vectors only when output_fields asks
+            let withVectors = try JSONValue.parse(try s.request("POST", "/search", body: Array(#"{"vector": [0, 0, 1], "top_k": 1, "collection": "docs", "output_fields": ["vector"]}"#.utf8)).body)
+            #expect(withVectors["results"]?[0]?["fields"]?["vector"]?.arrayValue?.count == 3)
             #expect(results[0]["score"]!.doubleValue! <= results[1]["score"]!.doubleValue!)  // L2: ascending
             let filtered = try JSONValue.parse(try s.request("POST", "/search", body: Array(#"{"vector": [0, 0, 1], "collection": "docs", "filter": "id < 100"}"#.utf8)).body)
             #expect(filtered["results"]?.arrayValue?.map { $0["id"] } == [1, 2])

@@ -9,8 +9,9 @@ struct LetterCountEmbedding: ProxyEmbedding {
         ["a", "b", "c", "d"].map { ch in Float(text.filter { String($0) == ch }.count) + 0.01 }
     }
 
-    func embedQueries(_ texts: [String], function: CollectionFunction, schema: CollectionSchema) async throws -> [Float] {
-        texts.flatMap(Self.embed)
+    /// Texts over 40 characters count as truncated (the real model's limit is 256 tokens).
+    func embedQueries(_ texts: [String], function: CollectionFunction, schema: CollectionSchema) async throws -> EmbeddedQueries {
+        EmbeddedQueries(vectors: texts.flatMap { Self.embed(String($0.prefix(40))) }, truncated: texts.map { $0.count > 40 })
     }
 
     func fillEmbeddings(_ rows: inout [[String: FieldValue]], function: CollectionFunction, schema: CollectionSchema) async throws {
@@ -39,6 +40,10 @@ struct LetterCountEmbedding: ProxyEmbedding {
         let r = try await p.search(SearchRequest(db: "default", collection: "texts", queries: .texts(["ccc", "abbb"]), limit: 1,
                                                  outputFields: ["text"]))
         #expect(r.hits.map { $0.fields["text"] } == [.string("cccc"), .string("bbbb")])
+        #expect(r.truncatedQueries.isEmpty)
+        let long = try await p.search(SearchRequest(db: "default", collection: "texts",
+                                                    queries: .texts(["ccc", String(repeating: "d", count: 50)]), limit: 1))
+        #expect(long.truncatedQueries == [1])
         await cluster.shutdown()
     }
 }
