@@ -39,7 +39,10 @@ let package = Package(
         .target(name: "CVecSupport"),
         .target(name: "VecCore", dependencies: ["CVecSupport"], swiftSettings: hotFlags),
         .target(name: "HNSW", dependencies: ["VecCore", "CVecSupport"], swiftSettings: hotFlags),
-        .target(name: "Shard", dependencies: ["VecCore", "HNSW"], swiftSettings: hotFlags),
+        .target(name: "Shard", dependencies: ["VecCore", "HNSW", "IVF"], swiftSettings: hotFlags),
+        // IVF_FLAT / IVF_SQ8 indexes and their k-means (docs/ivf.md).
+        .target(name: "IVF", dependencies: ["VecCore"], swiftSettings: hotFlags),
+        .testTarget(name: "IVFTests", dependencies: ["IVF", "HNSW", "Shard", "VecCore", "TestSupport"], swiftSettings: cpuFlags),
         .target(name: "TestSupport", dependencies: ["VecCore"], swiftSettings: hotFlags),
         .target(name: "CEpoll"),
         .target(name: "Net", dependencies: ["CEpoll"], swiftSettings: hotFlags),
@@ -48,7 +51,7 @@ let package = Package(
         .target(name: "Wire", dependencies: ["VecCore"], swiftSettings: hotFlags),
         .target(name: "Coordinator", dependencies: ["Shard", "Wire", "VecCore"], swiftSettings: cpuFlags),
         .executableTarget(
-            name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding", "Runtime", "API"],
+            name: "vecbench", dependencies: ["VecCore", "HNSW", "IVF", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding", "Runtime", "API"],
             path: "Benchmarks/vecbench",
             swiftSettings: hotFlags),
         .testTarget(name: "VecCoreTests", dependencies: ["VecCore", "TestSupport"], swiftSettings: cpuFlags),

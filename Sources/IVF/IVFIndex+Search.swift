@@ -1,0 +1,170 @@
+import Glibc
+import VecCore
+
+extension IVFIndex {
+    /// The `k` nearest live vectors to `query` among the `nprobe` lists whose centroids are closest to it,
+    /// closest first (ties by id).
+    ///
+    /// With a filter or deletes, when the probed lists hold fewer than `k` returnable vectors the search goes
+    /// on to the next-closest lists until it has `k` or has scanned them all, so a selective filter still
+    /// gets its `k` results. `nprobe ≥ listCount` scans every list: an exact search.
+    /// - Parameters:
+    ///   - k: results wanted, 1...`VectorLimits.maxK`.
+    ///   - nprobe: lists to scan, 1...65,536 (values above `listCount` scan all).
+    ///   - filter: allow-list over slots; slots past its end count as disallowed.
+    /// - Throws: `VecError.invalidK`, `.invalidParameter` (nprobe), `.dimensionMismatch`,
+    ///   `.nonFiniteComponent`, `.zeroVector`, `.emptyIndex`.
+    public func search(_ query: [Float], k: Int, nprobe: Int, filter: Bitset? = nil) throws(VecError) -> [SearchHit] {
+        try query.withUnsafeBufferPointer { (q) throws(VecError) in try search(q, k: k, nprobe: nprobe, filter: filter) }
+    }
+
+    /// `search(_:k:nprobe:filter:)` over a buffer of `dimension` floats.
+    public func search(_ query: UnsafeBufferPointer<Float>, k: Int, nprobe: Int, filter: Bitset? = nil) throws(VecError) -> [SearchHit] {
+        guard k >= 1, k <= VectorLimits.maxK else { throw .invalidK(k) }
+        guard IVFParameters.nlistRange.contains(nprobe) else {
+            throw .invalidParameter("nprobe must be in 1...65536, got \(nprobe)")
+        }
+        let q = UnsafeMutablePointer<Float>.allocate(capacity: stride)
+        defer { q.deallocate() }
+        try VectorPreparation.prepare(query, dimension: dimension, stride: stride, metric: metric, into: q)
+        let sq = quantizer.map { SQ8Query(quantizer: $0, metric: metric) }
+        if let sq, let quantizer { sq.prepare(q, quantizer: quantizer) }
+        return try reading { () throws(VecError) -> [SearchHit] in
+            guard !slotOfID.isEmpty else { throw .emptyIndex }
+            if let filter, filter.popcount == 0 { return [] }
+            let restricted = filter != nil || deletedCount > 0
+            let order = probeOrder(q, nprobe: restricted ? listCount : min(nprobe, listCount))
+            var top = TopKCollector(k: k)
+            var probed = 0
+            for list in order {
+                if probed >= nprobe && top.count >= k { break }
+                probed += 1
+                scan(lists[list], q, sq, filter, restricted, &top)
+            }
+            return top.sorted()
+        }
+    }
+
+    /// Searches many queries (`rows × dimension` floats, row-major) on the workers of `pool`.
+    /// - Returns: one result list per query, in query order.
+    public func search(batch queries: [Float], k: Int, nprobe: Int, filter: Bitset? = nil,
+                       pool: WorkerPool) throws(VecError) -> [[SearchHit]] {
+        guard queries.count % dimension == 0 else {
+            throw .dimensionMismatch(expected: dimension, got: queries.count % dimension)
+        }
+        let n = queries.count / dimension
+        let out = ResultSlots(count: n)
+        queries.withUnsafeBufferPointer { qb in
+            pool.parallelFor(n, chunk: 8) { range, _ in
+                for i in range {
+                    let row = UnsafeBufferPointer(rebasing: qb[(i * dimension)..<((i + 1) * dimension)])
+                    do throws(VecError) { out.set(i, .success(try search(row, k: k, nprobe: nprobe, filter: filter))) }
+                    catch { out.set(i, .failure(error)) }
+                }
+            }
+        }
+        return try out.collect()
+    }
+
+    /// The `count` lists whose centroids are closest to `q`, closest first.
+    func probeOrder(_ q: UnsafePointer<Float>, nprobe count: Int) -> [Int] {
+        let k = listCount
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: k)
+        defer { scores.deallocate() }
+        let l2 = metric == .l2
+        var j = 0
+        while j + 4 <= k {
+            let d = Kernels.dot4(q, centroids + j * stride, centroids + (j + 1) * stride, centroids + (j + 2) * stride,
+                                 centroids + (j + 3) * stride, stride)
+            let s = l2 ? SIMD4<Float>(centroidNorms[j], centroidNorms[j + 1], centroidNorms[j + 2], centroidNorms[j + 3]) - 2 * d : -d
+            scores[j] = s[0]; scores[j + 1] = s[1]; scores[j + 2] = s[2]; scores[j + 3] = s[3]
+            j += 4
+        }
+        while j < k {
+            let d = Kernels.dot(q, centroids + j * stride, stride)
+            scores[j] = l2 ? centroidNorms[j] - 2 * d : -d
+            j += 1
+        }
+        if count >= k {
+            return (0..<k).sorted { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
+        }
+        var top = TopKCollector(k: count)
+        for j in 0..<k where scores[j] <= top.threshold { top.offer(id: Int64(j), distance: scores[j]) }
+        return top.sorted().map { Int($0.id) }
+    }
+
+    /// Offers every returnable entry of `list` to `top`.
+    @inline(__always)
+    func scan(_ list: InvertedList, _ q: UnsafePointer<Float>, _ sq: SQ8Query?, _ allow: Bitset?, _ restricted: Bool,
+              _ top: inout TopKCollector) {
+        let n = list.count
+        if n == 0 { return }
+        let slots = list.slots
+        externalIDs.withUnsafeBufferPointer { ids in
+            tombstones.withUnsafeBufferPointer { dead in
+                @inline(__always) func offer(_ i: Int, _ d: Float) {
+                    guard d <= top.threshold else { return }
+                    let s = Int(slots[i])
+                    if restricted {
+                        if dead[s] != 0 { return }
+                        if let allow, !(s < allow.count && allow.contains(s)) { return }
+                    }
+                    top.offer(id: ids[s], distance: d)
+                }
+                if let sq {
+                    let norms = list.norms
+                    var i = 0
+                    while i + 4 <= n {
+                        let nv = norms.map { SIMD4<Float>($0[i], $0[i + 1], $0[i + 2], $0[i + 3]) } ?? SIMD4<Float>()
+                        let d = sq.distance4(code(list, i), code(list, i + 1), code(list, i + 2), code(list, i + 3), norms: nv)
+                        offer(i, d[0]); offer(i + 1, d[1]); offer(i + 2, d[2]); offer(i + 3, d[3])
+                        i += 4
+                    }
+                    while i < n {
+                        offer(i, sq.distance(code(list, i), codeNorm: norms?[i] ?? 0))
+                        i += 1
+                    }
+                } else if metric == .l2 {
+                    scanFloats(SquaredL2.self, list, q, offer)
+                } else {
+                    scanFloats(InnerProductDistance.self, list, q, offer)
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    func code(_ list: InvertedList, _ i: Int) -> UnsafePointer<UInt8> {
+        list.entry(i).assumingMemoryBound(to: UInt8.self)
+    }
+
+    @inline(__always)
+    func scanFloats<K: DistanceKernel>(_: K.Type, _ list: InvertedList, _ q: UnsafePointer<Float>,
+                                       _ offer: (Int, Float) -> Void) {
+        let n = list.count
+        @inline(__always) func v(_ i: Int) -> UnsafePointer<Float> { list.entry(i).assumingMemoryBound(to: Float.self) }
+        var i = 0
+        while i + 4 <= n {
+            let d = K.distance4(q, v(i), v(i + 1), v(i + 2), v(i + 3), stride)
+            offer(i, d[0]); offer(i + 1, d[1]); offer(i + 2, d[2]); offer(i + 3, d[3])
+            i += 4
+        }
+        while i < n {
+            offer(i, K.distance(q, v(i), stride))
+            i += 1
+        }
+    }
+}
+
+/// Results of a batch search, one slot per query, each written by exactly one worker.
+final class ResultSlots: @unchecked Sendable {
+    private var slots: [Result<[SearchHit], VecError>?]
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<[SearchHit], VecError>) { slots.withUnsafeMutableBufferPointer { $0[i] = r } }
+    func collect() throws(VecError) -> [[SearchHit]] {
+        var out: [[SearchHit]] = []
+        out.reserveCapacity(slots.count)
+        for case let r? in slots { out.append(try r.get()) }
+        return out
+    }
+}
