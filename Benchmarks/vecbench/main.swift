@@ -15,6 +15,7 @@ let commands: [BenchCommand] = [
     executorCommand,
     ingestCommand,
     apiCommand,
+    indexesCommand,
 ]
 
 @MainActor func usage() -> String {

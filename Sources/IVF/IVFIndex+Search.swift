@@ -36,10 +36,16 @@ extension IVFIndex {
             let order = probeOrder(q, nprobe: restricted ? listCount : min(nprobe, listCount))
             var top = TopKCollector(k: k)
             var probed = 0
-            for list in order {
-                if probed >= nprobe && top.count >= k { break }
-                probed += 1
-                scan(lists[list], q, sq, filter, restricted, &top)
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: IVFIndex.scanBlock)
+            defer { scratch.deallocate() }
+            externalIDs.withUnsafeBufferPointer { ids in
+                tombstones.withUnsafeBufferPointer { dead in
+                    for list in order {
+                        if probed >= nprobe && top.count >= k { break }
+                        probed += 1
+                        scan(lists[list], q, sq, filter, restricted, scratch, ids.baseAddress!, dead.baseAddress!, &top)
+                    }
+                }
             }
             return top.sorted()
         }
@@ -93,65 +99,83 @@ extension IVFIndex {
         return top.sorted().map { Int($0.id) }
     }
 
-    /// Offers every returnable entry of `list` to `top`.
+    /// Offers every returnable entry of `list` to `top`: distances are computed a block at a time into
+    /// `scratch` (`scanBlock` floats) by the kernels, then offered — two tight loops, no closure per vector.
     @inline(__always)
     func scan(_ list: InvertedList, _ q: UnsafePointer<Float>, _ sq: SQ8Query?, _ allow: Bitset?, _ restricted: Bool,
+              _ scratch: UnsafeMutablePointer<Float>, _ ids: UnsafePointer<Int64>, _ dead: UnsafePointer<UInt8>,
               _ top: inout TopKCollector) {
         let n = list.count
-        if n == 0 { return }
-        let slots = list.slots
-        externalIDs.withUnsafeBufferPointer { ids in
-            tombstones.withUnsafeBufferPointer { dead in
-                @inline(__always) func offer(_ i: Int, _ d: Float) {
-                    guard d <= top.threshold else { return }
-                    let s = Int(slots[i])
-                    if restricted {
-                        if dead[s] != 0 { return }
-                        if let allow, !(s < allow.count && allow.contains(s)) { return }
-                    }
-                    top.offer(id: ids[s], distance: d)
-                }
-                if let sq {
-                    let norms = list.norms
-                    var i = 0
-                    while i + 4 <= n {
-                        let nv = norms.map { SIMD4<Float>($0[i], $0[i + 1], $0[i + 2], $0[i + 3]) } ?? SIMD4<Float>()
-                        let d = sq.distance4(code(list, i), code(list, i + 1), code(list, i + 2), code(list, i + 3), norms: nv)
-                        offer(i, d[0]); offer(i + 1, d[1]); offer(i + 2, d[2]); offer(i + 3, d[3])
-                        i += 4
-                    }
-                    while i < n {
-                        offer(i, sq.distance(code(list, i), codeNorm: norms?[i] ?? 0))
-                        i += 1
-                    }
-                } else if metric == .l2 {
-                    scanFloats(SquaredL2.self, list, q, offer)
-                } else {
-                    scanFloats(InnerProductDistance.self, list, q, offer)
-                }
+        var start = 0
+        while start < n {
+            let m = min(IVFIndex.scanBlock, n - start)
+            if let sq {
+                sq8Distances(list, sq, start, m, scratch)
+            } else if metric == .l2 {
+                floatDistances(SquaredL2.self, list, q, start, m, scratch)
+            } else {
+                floatDistances(InnerProductDistance.self, list, q, start, m, scratch)
             }
+            let slots = list.slots + start
+            var threshold = top.threshold
+            for i in 0..<m {
+                let d = scratch[i]
+                guard d <= threshold else { continue }
+                let s = Int(slots[i])
+                if restricted {
+                    if dead[s] != 0 { continue }
+                    if let allow, !(s < allow.count && allow.contains(s)) { continue }
+                }
+                top.offer(id: ids[s], distance: d)
+                threshold = top.threshold
+            }
+            start += m
         }
     }
 
-    @inline(__always)
-    func code(_ list: InvertedList, _ i: Int) -> UnsafePointer<UInt8> {
-        list.entry(i).assumingMemoryBound(to: UInt8.self)
-    }
+    /// Entries per distance block of `scan`.
+    static let scanBlock = 256
 
     @inline(__always)
-    func scanFloats<K: DistanceKernel>(_: K.Type, _ list: InvertedList, _ q: UnsafePointer<Float>,
-                                       _ offer: (Int, Float) -> Void) {
-        let n = list.count
-        @inline(__always) func v(_ i: Int) -> UnsafePointer<Float> { list.entry(i).assumingMemoryBound(to: Float.self) }
+    func floatDistances<K: DistanceKernel>(_: K.Type, _ list: InvertedList, _ q: UnsafePointer<Float>, _ start: Int,
+                                           _ m: Int, _ out: UnsafeMutablePointer<Float>) {
+        let base = list.entry(start).assumingMemoryBound(to: Float.self)
+        let st = stride
+        let end = UnsafeRawPointer(base + m &* st)
+        let lines = st / 16  // cache lines per vector
         var i = 0
-        while i + 4 <= n {
-            let d = K.distance4(q, v(i), v(i + 1), v(i + 2), v(i + 3), stride)
-            offer(i, d[0]); offer(i + 1, d[1]); offer(i + 2, d[2]); offer(i + 3, d[3])
-            i += 4
+        while i &+ 4 <= m {
+            let p = base + i &* st
+            // Prefetch the group after next: the hardware prefetcher stops at 4 KiB page boundaries.
+            var ahead = UnsafeRawPointer(p + 8 &* st)
+            let stop = min(end, ahead + 4 &* lines &* 64)
+            while ahead < stop { Kernels.prefetch(ahead); ahead += 64 }
+            let d = K.distance4(q, p, p + st, p + 2 &* st, p + 3 &* st, st)
+            out[i] = d[0]; out[i &+ 1] = d[1]; out[i &+ 2] = d[2]; out[i &+ 3] = d[3]
+            i &+= 4
         }
-        while i < n {
-            offer(i, K.distance(q, v(i), stride))
-            i += 1
+        while i < m {
+            out[i] = K.distance(q, base + i &* st, st)
+            i &+= 1
+        }
+    }
+
+    @inline(__always)
+    func sq8Distances(_ list: InvertedList, _ sq: SQ8Query, _ start: Int, _ m: Int, _ out: UnsafeMutablePointer<Float>) {
+        let base = list.entry(start).assumingMemoryBound(to: UInt8.self)
+        let cs = list.entryBytes
+        let norms = list.norms.map { $0 + start }
+        var i = 0
+        while i &+ 4 <= m {
+            let p = base + i &* cs
+            let nv = norms.map { SIMD4<Float>($0[i], $0[i &+ 1], $0[i &+ 2], $0[i &+ 3]) } ?? SIMD4<Float>()
+            let d = sq.distance4(p, p + cs, p + 2 &* cs, p + 3 &* cs, norms: nv)
+            out[i] = d[0]; out[i &+ 1] = d[1]; out[i &+ 2] = d[2]; out[i &+ 3] = d[3]
+            i &+= 4
+        }
+        while i < m {
+            out[i] = sq.distance(base + i &* cs, codeNorm: norms?[i] ?? 0)
+            i &+= 1
         }
     }
 }

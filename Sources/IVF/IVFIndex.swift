@@ -179,6 +179,15 @@ public final class IVFIndex: @unchecked Sendable {
         defer { pthread_rwlock_unlock(lock) }
         for id in ids where slotOfID[id] != nil { throw .duplicateID(id) }
         guard externalIDs.count + n < Int(UInt32.max) else { throw .invalidParameter("an IVF index holds at most 2^32 - 2 slots") }
+        // Reserve each list exactly (a bulk load then holds no growth slack).
+        var perList = [Int](repeating: 0, count: listCount)
+        for a in assignment { perList[Int(a)] += 1 }
+        for (l, extra) in perList.enumerated() where extra > 0 { lists[l].reserve(lists[l].count + extra) }
+        if externalIDs.isEmpty {
+            externalIDs.reserveCapacity(n)
+            tombstones.reserveCapacity(n)
+            listOfSlot.reserveCapacity(n)
+        }
         for r in 0..<n {
             let slot = UInt32(externalIDs.count)
             externalIDs.append(ids[r])

@@ -34,9 +34,10 @@ final class InvertedList {
     /// Bytes held.
     var allocatedBytes: Int { capacity * (entryBytes + 4 + (keepsNorms ? 4 : 0)) }
 
+    /// Grows to exactly `n` entries (callers that append one at a time double via `append`).
     func reserve(_ n: Int) {
         guard n > capacity else { return }
-        let newCap = max(n, capacity * 2, 8)
+        let newCap = max(n, 8)
         let d = UnsafeMutableRawPointer.allocate(byteCount: newCap * entryBytes, alignment: 64)
         d.copyMemory(from: data, byteCount: count * entryBytes)
         data.deallocate()
@@ -56,7 +57,7 @@ final class InvertedList {
 
     /// Appends one entry of `entryBytes` bytes for `slot`.
     func append(slot: UInt32, bytes: UnsafeRawPointer, norm: Float) {
-        if count == capacity { reserve(count + 1) }
+        if count == capacity { reserve(capacity * 2) }
         (data + count * entryBytes).copyMemory(from: bytes, byteCount: entryBytes)
         slots[count] = slot
         norms?[count] = norm
