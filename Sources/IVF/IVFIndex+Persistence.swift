@@ -182,6 +182,9 @@ extension IVFIndex {
                 guard l < UInt32(listCount) else { throw corrupt("slot \(s) is in list \(l) ≥ \(listCount)") }
                 listOf[s] = l
             }
+            var perList = [Int](repeating: 0, count: listCount)
+            for l in listOf { perList[Int(l)] += 1 }
+            for (l, c) in perList.enumerated() { index.lists[l].reserve(c) }
             let entry = UnsafeMutableRawPointer.allocate(byteCount: max(stride * 4, quantizer?.codeStride ?? 0), alignment: 64)
             defer { entry.deallocate() }
             entry.initializeMemory(as: UInt8.self, repeating: 0, count: max(stride * 4, quantizer?.codeStride ?? 0))

@@ -57,7 +57,7 @@ final class InvertedList {
 
     /// Appends one entry of `entryBytes` bytes for `slot`.
     func append(slot: UInt32, bytes: UnsafeRawPointer, norm: Float) {
-        if count == capacity { reserve(capacity * 2) }
+        if count == capacity { reserve(max(8, capacity * 2)) }
         (data + count * entryBytes).copyMemory(from: bytes, byteCount: entryBytes)
         slots[count] = slot
         norms?[count] = norm

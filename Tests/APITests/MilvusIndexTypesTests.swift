@@ -43,7 +43,7 @@ struct MilvusIndexTypesTests {
     func search(_ searchParams: String) throws -> SearchRequest {
         try MilvusRESTRoutes.searchRequest(try MilvusBody(Array(#"""
             {"collectionName": "c", "data": [[1, 2, 3, 4, 5, 6, 7, 8]], "limit": 3, "searchParams": \#(searchParams)}
-            """#.utf8)))
+            """#.utf8), vectorKey: "data"))
     }
 
     @Test func searchNprobe() throws {

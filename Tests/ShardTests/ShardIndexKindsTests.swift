@@ -42,8 +42,8 @@ import VecCore
         #expect(recall >= 0.9, "\(kind.name) recall@10 \(recall)")
 
         // Reopen: the sealed segments load their index objects and answer the same.
-        let before = try built.shard.search(flatQueries, field: "vec", k: 10, ef: 64, nprobe: 4)
         try built.shard.flush()
+        let before = try built.shard.search(flatQueries, field: "vec", k: 10, ef: 64, nprobe: 4)
         built.shard.close()
         let again = try Shard.open(directory: built.shard.directory, schema: ShardFixtures.schema(dimension: d), indexes: [spec],
                                    options: ShardFixtures.options(sealRows: 600, hnswThreshold: 100))
