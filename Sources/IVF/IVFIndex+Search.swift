@@ -33,17 +33,21 @@ extension IVFIndex {
             guard !slotOfID.isEmpty else { throw .emptyIndex }
             if let filter, filter.popcount == 0 { return [] }
             let restricted = filter != nil || deletedCount > 0
-            let order = probeOrder(q, nprobe: restricted ? listCount : min(nprobe, listCount))
+            let first = probeOrder(q, nprobe: min(nprobe, listCount))
             var top = TopKCollector(k: k)
-            var probed = 0
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: IVFIndex.scanBlock)
             defer { scratch.deallocate() }
             externalIDs.withUnsafeBufferPointer { ids in
                 tombstones.withUnsafeBufferPointer { dead in
-                    for list in order {
-                        if probed >= nprobe && top.count >= k { break }
-                        probed += 1
+                    for list in first {
                         scan(lists[list], q, sq, filter, restricted, scratch, ids.baseAddress!, dead.baseAddress!, &top)
+                    }
+                    // Too few returnable vectors in the probed lists: go on, closest lists first (the full order
+                    // starts with the same lists, ties broken by list number in both).
+                    guard restricted, top.count < k, first.count < listCount else { return }
+                    for list in probeOrder(q, nprobe: listCount).dropFirst(first.count) {
+                        scan(lists[list], q, sq, filter, restricted, scratch, ids.baseAddress!, dead.baseAddress!, &top)
+                        if top.count >= k { break }
                     }
                 }
             }
