@@ -5,10 +5,15 @@
 ///
 /// `n` must be a multiple of 16 (the code stride); nothing past `n` is read. No allocation; any thread.
 public enum SQ8Kernels {
+    /// 16 bytes as 16 floats. Written lane by lane on purpose: the stdlib's generic SIMD conversions
+    /// (`SIMD16<Int32>(truncatingIfNeeded:)`, `SIMD16<Float>(_:)`) compile to two outlined calls per block (with
+    /// register spills), while this loop becomes `vpmovzxbd` + `vcvtdq2ps` (checked in the assembly).
     @inlinable @inline(__always)
     static func widen(_ c: UnsafePointer<UInt8>, _ i: Int) -> SIMD16<Float> {
         let bytes = UnsafeRawPointer(c + i).loadUnaligned(as: SIMD16<UInt8>.self)
-        return SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: bytes))
+        var x = SIMD16<Float>()
+        for t in 0..<16 { x[t] = Float(bytes[t]) }
+        return x
     }
 
     @inlinable @inline(__always)
