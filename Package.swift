@@ -39,7 +39,10 @@ let package = Package(
         .target(name: "CVecSupport"),
         .target(name: "VecCore", dependencies: ["CVecSupport"], swiftSettings: hotFlags),
         .target(name: "HNSW", dependencies: ["VecCore", "CVecSupport"], swiftSettings: hotFlags),
-        .target(name: "Shard", dependencies: ["VecCore", "HNSW"], swiftSettings: hotFlags),
+        .target(name: "Shard", dependencies: ["VecCore", "HNSW", "IVF"], swiftSettings: hotFlags),
+        // IVF_FLAT / IVF_SQ8 indexes and their k-means (docs/ivf.md).
+        .target(name: "IVF", dependencies: ["VecCore"], swiftSettings: hotFlags),
+        .testTarget(name: "IVFTests", dependencies: ["IVF", "HNSW", "Shard", "VecCore", "TestSupport"], swiftSettings: cpuFlags),
         .target(name: "TestSupport", dependencies: ["VecCore"], swiftSettings: hotFlags),
         .target(name: "CEpoll"),
         .target(name: "Net", dependencies: ["CEpoll"], swiftSettings: hotFlags),
@@ -55,7 +58,7 @@ let package = Package(
         // The query coordinator role: replica placement, load/release, healing, routes (docs/cluster.md).
         .target(name: "QueryCoord", dependencies: ["Coordinator", "Node", "Wire", "Shard", "Runtime"], swiftSettings: cpuFlags),
         .executableTarget(
-            name: "vecbench", dependencies: ["VecCore", "HNSW", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding", "Runtime", "API", "Node", "E2EScenario", "Proxy", "Coordinator", "QueryCoord", "LoadGen"],
+            name: "vecbench", dependencies: ["VecCore", "HNSW", "IVF", "Shard", "Net", "JSON", "HTTP", "Wire", "Embedding", "Runtime", "API", "Node", "E2EScenario", "Proxy", "Coordinator", "QueryCoord", "LoadGen"],
             path: "Benchmarks/vecbench",
             swiftSettings: hotFlags),
         .testTarget(name: "VecCoreTests", dependencies: ["VecCore", "TestSupport"], swiftSettings: cpuFlags),

@@ -2,18 +2,23 @@ import Foundation
 import HNSW
 import VecCore
 
-/// `vecbench ann`: build an HNSW index on a big-ann dataset and sweep `ef`, printing the same columns (and
-/// `--json` keys) as ../shared/bench/peers.py so that the two can be compared line by line.
+/// `vecbench ann`: build an index (HNSW by default; HNSW_SQ8, IVF_FLAT, IVF_SQ8 or the exact scan with
+/// `--index`) on a big-ann dataset and sweep `ef` (graphs) or `nprobe` (IVF), printing the same columns (and
+/// `--json` keys, with `nprobe` in place of `ef` for IVF) as ../shared/bench/peers.py so that the two can be
+/// compared line by line.
 let annCommand = BenchCommand(
     name: "ann",
-    summary: "HNSW build time, memory, recall@10 and QPS over an ef sweep (peers.py columns)",
+    summary: "index build time, memory, recall@10 and QPS over an ef / nprobe sweep (peers.py columns)",
     run: { args in try runANN(args) })
 
 private let annUsage = """
-usage: vecbench ann --data DIR [--limit N] [--metric ip|l2|cosine] [--m 16] [--ef-construction 200]
-                    [--ef 10,16,24,32,48,64,96,128,192,256] [--k 10] [--threads T] [--runs 3]
+usage: vecbench ann --data DIR [--index hnsw|hnsw_sq8|ivf_flat|ivf_sq8|flat] [--limit N] [--metric ip|l2|cosine]
+                    [--m 16] [--ef-construction 200] [--ef 10,16,24,32,48,64,96,128,192,256]
+                    [--nlist 1024] [--nprobe 1,2,4,8,16,32,64,128] [--k 10] [--threads T] [--runs 3]
                     [--index-cache FILE] [--flat] [--json]
-  --index-cache FILE  load the index from FILE when it exists (no build timing), else build and save it there
+  --index KIND        index type (default hnsw); ivf_* sweep --nprobe, the others --ef
+  --nlist N           IVF lists (k-means clusters), default 1024
+  --index-cache FILE  (hnsw only) load the index from FILE when it exists (no build timing), else build and save it there
   --flat              also time the exact flat index, one query at a time on one thread (peers.py's bruteforce)
 """
 
@@ -60,7 +65,8 @@ func loadANNDataset(dir: String, limit: Int?, metric: Metric, k: Int, pool: Work
 private func runANN(_ args: [String]) throws {
     if args.contains("--help") { print(annUsage); return }
     let f = try FlagParser(args, valued: ["--data", "--limit", "--metric", "--m", "--ef-construction", "--ef", "--k",
-                                          "--threads", "--runs", "--index-cache"], switches: ["--json", "--flat"])
+                                          "--threads", "--runs", "--index-cache", "--index", "--nlist", "--nprobe"],
+                       switches: ["--json", "--flat"])
     guard let dir = f.string("--data") else { throw BenchError("--data DIR is required\n\(annUsage)") }
     let metric = try Metric(parsing: f.string("--metric") ?? "ip")
     let m = try f.int("--m", default: 16)
@@ -71,6 +77,9 @@ private func runANN(_ args: [String]) throws {
     let runs = try f.int("--runs", default: 3)
     let limit = f.string("--limit") == nil ? nil : try f.int("--limit", default: 0)
     let json = f.has("--json")
+    let kind = try ANNIndexKind(parsing: f.string("--index") ?? "hnsw")
+    let nlist = try f.int("--nlist", default: 1024)
+    let nprobes = try f.intList("--nprobe", default: ANNIndexKind.ivfFlat.defaultSweep)
     guard threads >= 1, runs >= 1, k >= 1 else { throw BenchError("--threads, --runs and --k must be at least 1") }
     let pool = WorkerPool(threads: threads)
     defer { pool.shutdown() }
@@ -81,7 +90,18 @@ private func runANN(_ args: [String]) throws {
         print("dataset \(dir): n=\(n) d=\(d) nq=\(nq) k=\(k) metric=\(metric.rawValue); gt \(data.truthSource)")
     }
 
+    if kind == .flat {
+        try timeFlat(data: data, metric: metric, k: k, runs: runs, json: json)
+        return
+    }
     let params = HNSWParameters(connectivity: m, efConstruction: efc)
+    if kind != .hnsw {
+        try runOtherKind(kind, data: data, metric: metric, params: params, nlist: nlist,
+                         sweep: kind.sweepParameter == "ef" ? efs : nprobes, k: k, runs: runs, threads: threads,
+                         pool: pool, json: json)
+        if f.has("--flat") { try timeFlat(data: data, metric: metric, k: k, runs: runs, json: json) }
+        return
+    }
     let index = try buildOrLoad(data: data, metric: metric, params: params, threads: threads, pool: pool,
                                 cache: f.string("--index-cache"), json: json)
     if !json { print("ef      recall@10   qps_1t    qps_1t_cpu  qps_batch") }
@@ -123,6 +143,33 @@ private func runANN(_ args: [String]) throws {
         }
     }
     if f.has("--flat") { try timeFlat(data: data, metric: metric, k: k, runs: runs, json: json) }
+}
+
+/// `ann` for the index kinds other than HNSW: build (timed), then sweep `ef` or `nprobe`.
+private func runOtherKind(_ kind: ANNIndexKind, data: ANNDataset, metric: Metric, params: HNSWParameters, nlist: Int,
+                          sweep: [Int], k: Int, runs: Int, threads: Int, pool: WorkerPool, json: Bool) throws {
+    let n = data.base.rows, d = data.base.columns
+    let built = try buildANNIndex(kind, data: data, metric: metric, hnsw: params, nlist: nlist, pool: pool)
+    let bytes = built.index.memoryFootprint
+    let p = kind.sweepParameter
+    if json {
+        print(#"{"lib": "vecnode-\#(kind.rawValue)", "mode": "mt", "build_seconds": \#(round3(built.seconds)), "build_cpu_seconds": \#(round3(built.cpuSeconds)), "threads": \#(threads), "index_bytes": \#(bytes)}"#)
+    } else {
+        let extra = kind == .ivfFlat || kind == .ivfSQ8 ? " nlist=\(nlist)" : " M=\(params.connectivity) efConstruction=\(params.efConstruction)"
+        print("build \(kind.rawValue)\(extra): \(String(format: "%.2f", built.seconds)) s (\(String(format: "%.1f", built.cpuSeconds)) s CPU) on \(threads) threads, index \(bytes / 1_048_576) MiB (\(bytes / max(n, 1)) B/vector)")
+        print("\(p.padding(toLength: 7, withPad: " ", startingAt: 0)) recall@10   qps_1t    qps_1t_cpu  qps_batch")
+    }
+    let queryRows: [[Float]] = (0..<data.queries.rows).map { Array(data.queries.values[($0 * d)..<(($0 + 1) * d)]) }
+    for q in queryRows.prefix(50) { _ = try built.index.search(q, k: k, parameter: sweep.max() ?? 16) }
+    for value in sweep where p == "nprobe" || value >= k {
+        let r = try measureSweepPoint(built.index, data: data, queryRows: queryRows, k: k, parameter: value, runs: runs,
+                                      batch: true, pool: pool)
+        if json {
+            print(#"{"lib": "vecnode-\#(kind.rawValue)", "\#(p)": \#(value), "recall_at_10": \#(round5(r.recall)), "qps_1t": \#(Int(r.qps1)), "qps_1t_cpu": \#(Int(r.qps1CPU)), "qps_batch": \#(Int(r.qpsBatch))}"#)
+        } else {
+            print(String(format: "%-7d %-11.4f %-9.0f %-11.0f %-9.0f", value, r.recall, r.qps1, r.qps1CPU, r.qpsBatch))
+        }
+    }
 }
 
 /// Times exact search with the flat index, one query per call on one thread, over the first 200 queries

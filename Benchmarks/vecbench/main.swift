@@ -19,6 +19,7 @@ let commands: [BenchCommand] = [
     e2eCommand,
     queryNodeCommand,
     loadCommand,
+    indexesCommand,
 ]
 
 @MainActor func usage() -> String {

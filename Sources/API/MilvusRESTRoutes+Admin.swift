@@ -36,9 +36,13 @@ extension MilvusRESTRoutes {
 
     static func describeIndex(_ d: IndexDescription) -> JSONValue {
         var params: JSONObject = [:]
-        if case .hnsw(let m, let ef) = d.spec.kind {
+        switch d.spec.kind {
+        case .flat: break
+        case .hnsw(let m, let ef), .hnswSQ8(let m, let ef):
             params.append("M", .int(Int64(m)))
             params.append("efConstruction", .int(Int64(ef)))
+        case .ivfFlat(let nlist), .ivfSQ8(let nlist):
+            params.append("nlist", .int(Int64(nlist)))
         }
         return [
             "fieldName": .string(d.spec.fieldName), "indexName": .string(d.indexName), "indexType": .string(d.spec.kind.name),

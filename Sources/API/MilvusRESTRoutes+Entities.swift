@@ -174,7 +174,7 @@ extension MilvusRESTRoutes {
         return request
     }
 
-    /// `searchParams`: `metricType` plus `params` (`ef`, `radius`, `range_filter`), also accepted flat next
+    /// `searchParams`: `metricType` plus `params` (`ef`, `nprobe`, `radius`, `range_filter`), also accepted flat next
     /// to `metricType` (Milvus ≥ 2.5.2); the same key both ways with different values is ambiguous.
     static func applySearchParams(_ sp: JSONObject, to request: inout SearchRequest) throws(APIError) {
         var params: [String: JSONValue] = [:]
@@ -197,6 +197,13 @@ extension MilvusRESTRoutes {
             let ef = try MilvusBody.int(v, name: "ef")
             guard (1...32_768).contains(ef) else { throw .invalidParameter("ef \(ef) is out of range 1…32768") }
             request.ef = ef
+        }
+        if let v = params["nprobe"], v != .null {
+            let nprobe = try MilvusBody.int(v, name: "nprobe")
+            guard IndexSpec.Limits.nprobe.contains(nprobe) else {
+                throw .invalidParameter("nprobe \(nprobe) is out of range \(IndexSpec.Limits.nprobe.lowerBound)…\(IndexSpec.Limits.nprobe.upperBound)")
+            }
+            request.nprobe = nprobe
         }
         if let v = params["radius"], v != .null { request.radius = try MilvusBody.double(v, name: "radius") }
         if let v = params["range_filter"], v != .null {

@@ -220,14 +220,19 @@ enum MilvusSchemaDecoder {
         let kind: IndexSpec.Kind
         switch typeName {
         case "FLAT": kind = .flat
-        case "HNSW", "AUTOINDEX":
+        case "HNSW", "AUTOINDEX", "HNSW_SQ8":
             var m = 16
             var ef = 200
             if let v = get(params, "M") { m = try MilvusBody.int(v, name: "M") }
             if let v = get(params, "efConstruction") { ef = try MilvusBody.int(v, name: "efConstruction") }
-            kind = .hnsw(m: m, efConstruction: ef)
+            kind = typeName == "HNSW_SQ8" ? .hnswSQ8(m: m, efConstruction: ef) : .hnsw(m: m, efConstruction: ef)
+        case "IVF_FLAT", "IVF_SQ8":
+            // Milvus's default nlist is 128; the range (1…65536) is checked with the other index parameters.
+            var nlist = 128
+            if let v = get(params, "nlist") { nlist = try MilvusBody.int(v, name: "nlist") }
+            kind = typeName == "IVF_SQ8" ? .ivfSQ8(nlist: nlist) : .ivfFlat(nlist: nlist)
         default:
-            throw .invalidParameter("index type \(typeName) is not supported on vector fields (vecnode supports FLAT, HNSW, AUTOINDEX)")
+            throw .invalidParameter("index type \(typeName) is not supported on vector fields (vecnode supports FLAT, HNSW, HNSW_SQ8, IVF_FLAT, IVF_SQ8, AUTOINDEX)")
         }
         let metricName = (get(o, "metricType") ?? get(params, "metric_type"))?.stringValue
         let spec = IndexSpec(fieldName: fieldName, kind: kind, metric: try metric(metricName))

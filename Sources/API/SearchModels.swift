@@ -33,6 +33,8 @@ public struct SearchRequest: Sendable, Equatable {
     public var metric: IndexSpec.Metric?
     /// HNSW `ef` (`searchParams.params.ef`).
     public var ef: Int?
+    /// IVF `nprobe` (`searchParams.params.nprobe`), 1…65,536: lists scanned by IVF_FLAT / IVF_SQ8.
+    public var nprobe: Int?
     /// Range search: the outer bound (`radius`) and optional inner bound (`range_filter`).
     public var radius: Double?
     public var rangeFilter: Double?
@@ -44,7 +46,7 @@ public struct SearchRequest: Sendable, Equatable {
 
     public init(db: String, collection: String, queries: Queries, annsField: String? = nil, filter: String = "",
                 exprParams: [String: FieldValue] = [:], limit: Int, offset: Int = 0, outputFields: [String] = [],
-                partitionNames: [String] = [], metric: IndexSpec.Metric? = nil, ef: Int? = nil,
+                partitionNames: [String] = [], metric: IndexSpec.Metric? = nil, ef: Int? = nil, nprobe: Int? = nil,
                 radius: Double? = nil, rangeFilter: Double? = nil, consistencyLevel: APIConsistencyLevel? = nil,
                 groupingField: String? = nil, groupSize: Int = 1, strictGroupSize: Bool = false) {
         self.db = db
@@ -59,6 +61,7 @@ public struct SearchRequest: Sendable, Equatable {
         self.partitionNames = partitionNames
         self.metric = metric
         self.ef = ef
+        self.nprobe = nprobe
         self.radius = radius
         self.rangeFilter = rangeFilter
         self.consistencyLevel = consistencyLevel

@@ -316,7 +316,8 @@ import Testing
             #expect(try s.milvus("indexes/list", #"{"collectionName": "idx"}"#).data == [])
             // errors
             fails(try s.milvus("indexes/create", #"{"collectionName": "idx"}"#), 1802)
-            fails(try s.milvus("indexes/create", #"{"collectionName": "idx", "indexParams": [{"fieldName": "my_vector", "params": {"index_type": "IVF_FLAT"}}]}"#), 1100)
+            fails(try s.milvus("indexes/create", #"{"collectionName": "idx", "indexParams": [{"fieldName": "my_vector", "params": {"index_type": "DISKANN"}}]}"#), 1100)
+            fails(try s.milvus("indexes/create", #"{"collectionName": "idx", "indexParams": [{"fieldName": "my_vector", "params": {"index_type": "IVF_FLAT", "nlist": 0}}]}"#), 1100)
             fails(try s.milvus("indexes/create", #"{"collectionName": "idx", "indexParams": [{"fieldName": "nofield"}]}"#), 1700)
             fails(try s.milvus("indexes/create", #"{"collectionName": "idx", "indexParams": [{"fieldName": "my_vector", "params": {"M": 1}}]}"#), 1100)
             fails(try s.milvus("indexes/describe", #"{"collectionName": "idx", "indexName": "none"}"#), 700)

@@ -165,8 +165,10 @@ extension CollectionSchema {
 }
 
 /// Binary encoding of an ``IndexSpec`` inside a ``ChecksummedFrame`` with magic `VIDX`, version 1.
-/// Body: field name (u32 length + UTF-8), kind u8 (1 FLAT, 2 HNSW), metric u8 (``IndexSpec/Metric`` raw
-/// value), then for HNSW M and efConstruction as u32 each.
+/// Body: field name (u32 length + UTF-8), kind u8 (1 FLAT, 2 HNSW, 3 HNSW_SQ8, 4 IVF_FLAT, 5 IVF_SQ8), metric u8
+/// (``IndexSpec/Metric`` raw value), then for HNSW and HNSW_SQ8 M and efConstruction as u32 each, for IVF_FLAT
+/// and IVF_SQ8 nlist as u32. Kinds 3–5 were added without a version bump: encodings of kinds 1–2 are unchanged,
+/// so older specs decode as before (an older build refuses the new kinds as "unknown index kind").
 extension IndexSpec {
     static let magic: StaticString = "VIDX"
 
@@ -183,6 +185,19 @@ extension IndexSpec {
             sink.u8(metric.rawValue)
             sink.u32(UInt32(clamping: m))
             sink.u32(UInt32(clamping: ef))
+        case .hnswSQ8(let m, let ef):
+            sink.u8(3)
+            sink.u8(metric.rawValue)
+            sink.u32(UInt32(clamping: m))
+            sink.u32(UInt32(clamping: ef))
+        case .ivfFlat(let nlist):
+            sink.u8(4)
+            sink.u8(metric.rawValue)
+            sink.u32(UInt32(clamping: nlist))
+        case .ivfSQ8(let nlist):
+            sink.u8(5)
+            sink.u8(metric.rawValue)
+            sink.u32(UInt32(clamping: nlist))
         }
         return ChecksummedFrame.finish(sink)
     }
@@ -199,6 +214,9 @@ extension IndexSpec {
             switch rawKind {
             case 1: kind = .flat
             case 2: kind = .hnsw(m: Int(try src.u32("HNSW M")), efConstruction: Int(try src.u32("HNSW efConstruction")))
+            case 3: kind = .hnswSQ8(m: Int(try src.u32("HNSW_SQ8 M")), efConstruction: Int(try src.u32("HNSW_SQ8 efConstruction")))
+            case 4: kind = .ivfFlat(nlist: Int(try src.u32("IVF_FLAT nlist")))
+            case 5: kind = .ivfSQ8(nlist: Int(try src.u32("IVF_SQ8 nlist")))
             default: throw DecodeFailure(reason: "unknown index kind \(rawKind)")
             }
             guard src.isAtEnd else { throw DecodeFailure(reason: "\(src.remaining) unexpected bytes after the index spec") }

@@ -68,12 +68,12 @@ final class GrowingSegment: Segment, @unchecked Sendable {
         }
     }
 
-    /// The immutable segment holding the same rows, with an HNSW graph for every HNSW field (reusing the
-    /// graph built while growing, or building it now).
+    /// The immutable segment holding the same rows, with the spec's index for every non-FLAT field (reusing
+    /// the HNSW graph built while growing, or building the index now; HNSW_SQ8 and IVF are built only here).
     func seal(pool: WorkerPool?) throws(ShardError) -> SealedSegment {
-        for (field, index) in vectorIndexes where !index.isHNSW && index.hnswParameters != nil && rowCount > 0 {
+        for (field, index) in vectorIndexes where !index.isBuilt && index.buildsIndex && rowCount > 0 {
             guard let all = rows.column(named: field)?.data.floatVectors else { continue }
-            do { try index.buildHNSW(values: all.values, rows: rowCount, pool: pool) } catch { throw .vector(error) }
+            do { try index.buildIndex(values: all.values, rows: rowCount, pool: pool) } catch { throw .vector(error) }
         }
         return SealedSegment(id: id, rows: rows, insertedAt: insertedAt, supersededAt: supersededAt, vectorIndexes: vectorIndexes)
     }

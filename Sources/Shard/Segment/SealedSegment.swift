@@ -3,8 +3,8 @@ import HNSW
 import VecCore
 
 /// An immutable segment: its rows never change (only `supersededAt`, the MVCC deletion marks, which the
-/// shard manifest persists). Written to the object store as one data object plus one HNSW object per HNSW
-/// field; FLAT fields are scanned exactly and need no index object.
+/// shard manifest persists). Written to the object store as one data object plus one index object per
+/// indexed field (HNSW, HNSW_SQ8, IVF_FLAT, IVF_SQ8); FLAT fields are scanned exactly and need no index object.
 ///
 /// ## Objects (each inside the object store's checksummed envelope)
 /// `segments/<id>/data` — all little-endian:
@@ -20,8 +20,9 @@ import VecCore
 /// | 32+8n   | 8    | length `m` of the row batch encoding            |
 /// | 40+8n   | m    | the rows: `RowBatch.encode()` (columnar)       |
 ///
-/// `segments/<id>/index-<f>` — for the vector field at schema position `f` with an HNSW spec:
-/// `HNSWIndex.serializedBytes()`, whose ids are row numbers `0..<n`.
+/// `segments/<id>/index-<f>` — for the vector field at schema position `f` with a non-FLAT spec: the index's
+/// `serializedBytes()` (`HNSWIndex`, `HNSWSQ8Index` or `IVFIndex`, by the spec's kind), whose ids are row
+/// numbers `0..<n`.
 final class SealedSegment: Segment, @unchecked Sendable {
     let id: SegmentID
     let rows: RowBatch
@@ -53,7 +54,7 @@ final class SealedSegment: Segment, @unchecked Sendable {
     /// Every object key this segment writes.
     func objectKeys() -> [ObjectKey] {
         var keys = [Self.dataKey(id)]
-        for (field, index) in vectorIndexes where index.isHNSW {
+        for (field, index) in vectorIndexes where index.isBuilt {
             if let f = schema.fieldIndex(named: field) { keys.append(Self.indexKey(id, fieldPosition: f)) }
         }
         return keys
@@ -74,8 +75,8 @@ final class SealedSegment: Segment, @unchecked Sendable {
         do {
             try store.put(Self.dataKey(id), Data(sink.bytes))
             for (field, index) in vectorIndexes {
-                guard let graph = index.hnsw, let f = schema.fieldIndex(named: field) else { continue }
-                try store.put(Self.indexKey(id, fieldPosition: f), Data(graph.serializedBytes()))
+                guard let bytes = index.serializedIndex(), let f = schema.fieldIndex(named: field) else { continue }
+                try store.put(Self.indexKey(id, fieldPosition: f), Data(bytes))
             }
         } catch {
             throw .objectStore("writing segment \(id): \(error)")
@@ -119,18 +120,12 @@ final class SealedSegment: Segment, @unchecked Sendable {
             guard let f = schema.fieldIndex(named: spec.fieldName), let d = schema.fields[f].dimension,
                 let vectors = rows.column(named: spec.fieldName)?.data.floatVectors
             else { continue }
-            if case .hnsw = spec.kind, expectedRows > 0 {
+            if spec.kind != .flat, expectedRows > 0 {
                 let key = indexKey(id, fieldPosition: f)
                 let indexBytes: [UInt8]
                 do { indexBytes = [UInt8](try store.get(key)) } catch { throw objectError(error, "segment \(id) index object \(key)") }
-                let graph: HNSWIndex
-                do { graph = try HNSWIndex.deserialize(indexBytes, name: key.rawValue) } catch {
-                    throw .corrupt(what: "segment \(id) index object \(key)", reason: "\(error)")
-                }
-                guard graph.dimension == d, graph.metric == VectorFieldIndex.metric(of: spec) else {
-                    throw .corrupt(what: "segment \(id) index object \(key)", reason: "dimension or metric differs from the schema")
-                }
-                indexes[spec.fieldName] = try VectorFieldIndex(spec: spec, hnsw: graph, rows: expectedRows)
+                indexes[spec.fieldName] = try VectorFieldIndex(spec: spec, loading: indexBytes, name: "segment \(id) \(key.rawValue)",
+                                                               rows: expectedRows, values: vectors.values, dimension: d)
             } else {
                 do {
                     let index = try VectorFieldIndex(spec: spec, dimension: d)

@@ -136,7 +136,7 @@ extension Shard {
         } }
     }
 
-    /// A sealed segment over `rows` with its vector indexes built (HNSW graphs on `pool`).
+    /// A sealed segment over `rows` with its vector indexes built (HNSW graphs, IVF training on `pool`).
     static func buildSealed(id: SegmentID, rows: RowBatch, insertedAt: [UInt64], supersededAt: [UInt64],
                             specs: [IndexSpec], pool: WorkerPool?) throws(ShardError) -> SealedSegment {
         var indexes: [String: VectorFieldIndex] = [:]
@@ -146,8 +146,8 @@ extension Shard {
             else { continue }
             do {
                 let index = try VectorFieldIndex(spec: spec, dimension: d)
-                if index.hnswParameters != nil {
-                    try index.buildHNSW(values: vectors.values, rows: rows.rowCount, pool: pool)
+                if index.buildsIndex && (index.hnswParameters != nil || rows.rowCount > 0) {
+                    try index.buildIndex(values: vectors.values, rows: rows.rowCount, pool: pool)
                 } else {
                     try index.append(values: vectors.values, firstRow: 0, pool: pool)
                 }

@@ -51,9 +51,11 @@ extension Shard {
     /// - Parameters:
     ///   - vectors: `nq × dimension` floats, row-major (one or many queries).
     ///   - field: the vector field to search.
-    ///   - ef: HNSW beam width (at least `k`; default `max(k, 64)`); ignored by FLAT.
+    ///   - ef: HNSW / HNSW_SQ8 beam width (at least `k`; default `max(k, 64)`); ignored by the other kinds.
+    ///   - nprobe: IVF_FLAT / IVF_SQ8 lists to scan (`IndexSpec.Limits.nprobe`, default 16); ignored by the
+    ///     other kinds.
     /// - Returns: one `SearchHits` per query vector, in order.
-    public func search(_ vectors: [Float], field: String, k: Int, ef: Int? = nil, filter: String? = nil,
+    public func search(_ vectors: [Float], field: String, k: Int, ef: Int? = nil, nprobe: Int = 16, filter: String? = nil,
                        parameters: [String: FieldValue] = [:], outputFields: [String] = [],
                        timestamp: UInt64 = HybridTimestamp.latest) throws(ShardError) -> [SearchHits] {
         guard let spec = indexes.first(where: { $0.fieldName == field }), let d = schema.field(named: field)?.dimension else {
@@ -62,6 +64,9 @@ extension Shard {
         guard k >= 1, k <= VectorLimits.maxK else { throw .invalidArgument("k must be in 1...\(VectorLimits.maxK), got \(k)") }
         let beam = ef ?? max(k, 64)
         guard beam >= k else { throw .invalidArgument("ef (\(beam)) must be at least k (\(k))") }
+        guard IndexSpec.Limits.nprobe.contains(nprobe) else {
+            throw .invalidArgument("nprobe must be in \(IndexSpec.Limits.nprobe.lowerBound)...\(IndexSpec.Limits.nprobe.upperBound), got \(nprobe)")
+        }
         guard !vectors.isEmpty, vectors.count % d == 0 else {
             throw .invalidArgument("query vectors hold \(vectors.count) floats, not a positive multiple of the dimension \(d)")
         }
@@ -85,7 +90,7 @@ extension Shard {
                         guard let index = segments[si].vectorIndexes[field] else { results.set(p, .success([])); continue }
                         let query = UnsafeBufferPointer(rebasing: q[(qi * d)..<((qi + 1) * d)])
                         do throws(VecError) {
-                            results.set(p, .success(try index.search(query, k: k, ef: beam, allowRows: allows[si])))
+                            results.set(p, .success(try index.search(query, k: k, ef: beam, nprobe: nprobe, allowRows: allows[si])))
                         } catch {
                             results.set(p, .failure(error))
                         }
