@@ -66,7 +66,7 @@ extension Proxy {
                 SearchMerge.Range(radius: Float($0), rangeFilter: r.rangeFilter.map { Float($0) }, smallerIsBetter: spec.metric == .l2)
             }
             let request = SearchShard(ref: ShardRef(collection: 0, shard: 0), field: field.name, vectors: vectors, dimension: dimension,
-                                      k: k, ef: ef, filter: r.filter, parameters: r.exprParams, outputFields: plan.shardFields,
+                                      k: k, ef: ef, nprobe: r.nprobe, filter: r.filter, parameters: r.exprParams, outputFields: plan.shardFields,
                                       guarantee: guarantee(r.consistencyLevel, info))
             let replies = try await scatter(info, shards: Array(0..<info.shardsNum), deadline: deadline) { client, ref, options throws(WireError) in
                 var req = request

@@ -235,7 +235,11 @@ import VecCore
         let writers = 6
         let perWriter = 40
         let s = shard
-        DispatchQueue.concurrentPerform(iterations: writers) { w in
+        // One OS thread per writer: `concurrentPerform` runs only as many iterations at once as there are
+        // cores (2 here), and two writers alternate batches of one — never sharing an fsync on a quiet disk.
+        let done = DispatchGroup()
+        let threads = (0..<writers).map { w in Thread {
+            defer { done.leave() }
             for i in 0..<perWriter {
                 let ids = (0..<3).map { Int64(w * 10_000 + i * 3 + $0) }
                 while true {
@@ -251,7 +255,12 @@ import VecCore
                     }
                 }
             }
+        } }
+        for t in threads {
+            done.enter()
+            t.start()
         }
+        done.wait()
         #expect(errors.isEmpty, "\(errors.prefix(3))")
         let stats = shard.log.statistics
         #expect(stats.appendedRecords == writers * perWriter)

@@ -31,7 +31,8 @@ extension QueryNode {
             let hits: [SearchHits]
             do throws(ShardError) {
                 hits = try shard.search(
-                    request.vectors, field: request.field, k: request.k, ef: request.ef, filter: request.filter,
+                    request.vectors, field: request.field, k: request.k, ef: request.ef, nprobe: request.nprobe ?? 16,
+                    filter: request.filter,
                     parameters: request.parameters, outputFields: request.outputFields)
             } catch { throw QueryNodeError.fromRead(error, ref) }
             var distances: [Float] = []

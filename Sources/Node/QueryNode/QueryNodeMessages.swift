@@ -103,12 +103,14 @@ public struct SearchShard: WireRequest, Equatable {
     public var dimension: Int
     public var k: Int
     public var ef: Int?
+    /// IVF lists to scan (IVF_FLAT / IVF_SQ8); nil: the shard's default.
+    public var nprobe: Int?
     public var filter: String
     public var parameters: [String: FieldValue]
     public var outputFields: [String]
     public var guarantee: ReadGuarantee
     public init(ref: ShardRef, field: String, vectors: [Float], dimension: Int, k: Int, ef: Int? = nil,
-                filter: String = "", parameters: [String: FieldValue] = [:], outputFields: [String] = [],
+                nprobe: Int? = nil, filter: String = "", parameters: [String: FieldValue] = [:], outputFields: [String] = [],
                 guarantee: ReadGuarantee) {
         self.ref = ref
         self.field = field
@@ -116,6 +118,7 @@ public struct SearchShard: WireRequest, Equatable {
         self.dimension = dimension
         self.k = k
         self.ef = ef
+        self.nprobe = nprobe
         self.filter = filter
         self.parameters = parameters
         self.outputFields = outputFields
@@ -132,6 +135,7 @@ public struct SearchShard: WireRequest, Equatable {
         writeParameters(parameters, into: &w)
         w.writeArray(outputFields)
         guarantee.encode(into: &w)
+        w.writeUInt32(UInt32(nprobe ?? 0))
     }
     public init(from r: inout WireReader) throws(WireDecodingError) {
         ref = try ShardRef(from: &r)
@@ -149,6 +153,9 @@ public struct SearchShard: WireRequest, Equatable {
         parameters = try readParameters(from: &r)
         outputFields = try r.readArray(of: String.self, maxCount: maxNamedItems)
         guarantee = try ReadGuarantee(from: &r)
+        let probes = Int(try r.readUInt32())
+        guard probes <= 65_536 else { throw .invalidValue("nprobe \(probes) over 65536") }
+        nprobe = probes == 0 ? nil : probes
     }
 }
 
