@@ -16,10 +16,15 @@ final class GrowingSegment: Segment, @unchecked Sendable {
     private(set) var columns: [Column]
     private(set) var rowCount = 0
     private(set) var insertedAt: [UInt64] = []
-    var supersededAt: [UInt64] = []
+    private(set) var supersededAt: [UInt64] = []
     private(set) var vectorIndexes: [String: VectorFieldIndex] = [:]
     /// Sum of the encoded sizes of the appended batches (the seal policy's byte measure).
     private(set) var encodedBytes = 0
+
+    func supersede(row: Int, at timestamp: UInt64) { supersededAt[row] = timestamp }
+
+    /// Growing data changes under every write; its visibility is always scanned.
+    func allRowsVisible(at timestamp: UInt64) -> Bool { false }
 
     init(id: SegmentID, schema: CollectionSchema, specs: [IndexSpec], hnswThreshold: Int) throws(ShardError) {
         self.id = id

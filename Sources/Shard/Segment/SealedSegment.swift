@@ -27,8 +27,13 @@ final class SealedSegment: Segment, @unchecked Sendable {
     let id: SegmentID
     let rows: RowBatch
     let insertedAt: [UInt64]
-    var supersededAt: [UInt64]
+    private(set) var supersededAt: [UInt64]
     let vectorIndexes: [String: VectorFieldIndex]
+    /// The largest insert timestamp of any row.
+    let latestInsert: UInt64
+    /// The smallest supersede timestamp of any row (`UInt64.max` while none is superseded). Updated under the
+    /// shard's write lock; read under its read lock.
+    private(set) var earliestSupersede: UInt64
 
     static let magic = Array("VNSEGDAT".utf8)
     static let formatVersion: UInt16 = 1
@@ -41,6 +46,17 @@ final class SealedSegment: Segment, @unchecked Sendable {
         self.insertedAt = insertedAt
         self.supersededAt = supersededAt
         self.vectorIndexes = vectorIndexes
+        latestInsert = insertedAt.max() ?? 0
+        earliestSupersede = supersededAt.min() ?? .max
+    }
+
+    func supersede(row: Int, at timestamp: UInt64) {
+        supersededAt[row] = timestamp
+        earliestSupersede = min(earliestSupersede, timestamp)
+    }
+
+    func allRowsVisible(at timestamp: UInt64) -> Bool {
+        latestInsert <= timestamp && timestamp < earliestSupersede
     }
 
     var schema: CollectionSchema { rows.schema }

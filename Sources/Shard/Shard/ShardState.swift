@@ -57,9 +57,9 @@ final class ShardState: @unchecked Sendable {
     /// Marks the row at `location` superseded at `timestamp`.
     func supersede(_ location: RowLocation, at timestamp: UInt64) {
         if location.segment == growing.id {
-            growing.supersededAt[location.row] = timestamp
+            growing.supersede(row: location.row, at: timestamp)
         } else {
-            sealedByID[location.segment]?.supersededAt[location.row] = timestamp
+            sealedByID[location.segment]?.supersede(row: location.row, at: timestamp)
         }
     }
 
