@@ -170,9 +170,9 @@ extension Proxy {
     /// not carry them; 1100 when that needs a model and none is wired in.
     func embedRows(_ rows: inout [[String: FieldValue]], _ info: CollectionInfo) async throws {
         let functions = CollectionMapping.functions(of: info).filter { $0.type == "TextEmbedding" }
+        // Every row goes through the model, even when all carry the output vector: the server computes it, and
+        // a client-sent value is refused (as Milvus refuses writing a function's output field).
         for f in functions {
-            let missing = rows.contains { row in f.outputFieldNames.contains { row[$0] == nil || row[$0] == .null } }
-            guard missing else { continue }
             guard let embedding else { throw ProxyError.noEmbeddingModel(collection: info.name) }
             try await embedding.fillEmbeddings(&rows, function: f, schema: info.schema)
         }

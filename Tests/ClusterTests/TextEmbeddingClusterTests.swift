@@ -61,6 +61,17 @@ import Testing
                 } catch {
                     refusal = "\(error)"
                 }
+                // The function's output is the server's to compute: a row that sends it is refused, even when
+                // every row of the batch does.
+                var outputRefusal = ""
+                let vector = "[" + Array(repeating: "0.05", count: 384).joined(separator: ",") + "]"
+                do {
+                    _ = try client.post("entities/insert", #"{"collectionName": "docs", "data": [{"id": 6, "text": "x", "embedding": "#
+                                        + vector + "}]}")
+                } catch {
+                    outputRefusal = "\(error)"
+                }
+                #expect(outputRefusal.contains("1100") && outputRefusal.contains("computed by the server"), "\(outputRefusal)")
                 let seed = try RawHTTPClient(port: port)
                 let body = Array(#"{"query": "parsing pdf files", "top_k": 1, "output_fields": ["text"]}"#.utf8)
                 try seed.send(Array("POST /search HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
