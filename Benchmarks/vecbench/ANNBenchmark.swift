@@ -110,36 +110,12 @@ private func runANN(_ args: [String]) throws {
     // Warm-up.
     for q in queryRows.prefix(50) { _ = try index.search(q, k: k, ef: efs.max() ?? 64) }
     for ef in efs where ef >= k {
-        // Single thread, one query per call; per 100-query chunk keep the best time over runs (as peers.py).
-        let chunk = 100
-        var best = [Double](repeating: .infinity, count: (nq + chunk - 1) / chunk)
-        var bestCPU = best
-        var found: [[Int64]] = []
-        for run in 0..<runs {
-            for c in 0..<best.count {
-                let t = DispatchTime.now().uptimeNanoseconds
-                let cpu = threadCPUSeconds()
-                for qi in (c * chunk)..<min(nq, (c + 1) * chunk) {
-                    let hits = try index.search(queryRows[qi], k: k, ef: ef)
-                    if run == 0 { found.append(hits.map(\.id)) }
-                }
-                best[c] = min(best[c], Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
-                bestCPU[c] = min(bestCPU[c], threadCPUSeconds() - cpu)
-            }
-        }
-        let recall = Recall.atK(k, found: found, truth: data.truth)
-        let qps1 = Double(nq) / best.reduce(0, +)
-        let qps1cpu = Double(nq) / bestCPU.reduce(0, +)
-        var bestBatch = 0.0
-        for _ in 0..<runs {
-            let t = Date()
-            _ = try index.search(batch: data.queries.values, k: k, ef: ef, pool: pool)
-            bestBatch = max(bestBatch, Double(nq) / Date().timeIntervalSince(t))
-        }
+        let r = try measureSweepPoint(index, data: data, queryRows: queryRows, k: k, parameter: ef, runs: runs,
+                                      batch: true, pool: pool)
         if json {
-            print(#"{"lib": "vecnode", "ef": \#(ef), "recall_at_10": \#(round5(recall)), "qps_1t": \#(Int(qps1)), "qps_1t_cpu": \#(Int(qps1cpu)), "qps_batch": \#(Int(bestBatch))}"#)
+            print(#"{"lib": "vecnode", "ef": \#(ef), "recall_at_10": \#(round5(r.recall)), "qps_1t": \#(Int(r.qps1)), "qps_1t_cpu": \#(Int(r.qps1CPU)), "qps_batch": \#(Int(r.qpsBatch))}"#)
         } else {
-            print(String(format: "%-7d %-11.4f %-9.0f %-11.0f %-9.0f", ef, recall, qps1, qps1cpu, bestBatch))
+            print(String(format: "%-7d %-11.4f %-9.0f %-11.0f %-9.0f", ef, r.recall, r.qps1, r.qps1CPU, r.qpsBatch))
         }
     }
     if f.has("--flat") { try timeFlat(data: data, metric: metric, k: k, runs: runs, json: json) }

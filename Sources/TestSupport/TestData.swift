@@ -73,13 +73,20 @@ public enum BruteForce {
     }
 }
 
-/// Paths to the shared datasets (../shared/datasets next to the repository), for tests on real embeddings.
+/// Paths to the shared datasets, for tests on real embeddings: `$VECNODE_DATASETS` when set, else
+/// `../shared/datasets` next to the repository.
 public enum SharedDatasets {
-    /// The pypi-minilm-100k directory, or nil when it is not present next to the repository.
-    public static var minilm100k: String? {
+    /// The datasets directory tests look in (it may not exist).
+    public static var root: String {
+        if let env = ProcessInfo.processInfo.environment["VECNODE_DATASETS"], !env.isEmpty { return env }
         let here = URL(fileURLWithPath: #filePath)  // …/Sources/TestSupport/TestData.swift
         let repo = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let dir = repo.deletingLastPathComponent().appendingPathComponent("shared/datasets/pypi-minilm-100k").path
+        return repo.deletingLastPathComponent().appendingPathComponent("shared/datasets").path
+    }
+
+    /// The pypi-minilm-100k directory, or nil when it is not present.
+    public static var minilm100k: String? {
+        let dir = root + "/pypi-minilm-100k"
         return FileManager.default.fileExists(atPath: dir + "/base.f16bin") ? dir : nil
     }
 }
