@@ -79,6 +79,8 @@ public actor QueryNode {
     private var releasing: [ShardRef: Task<Void, Never>] = [:]
     private var closed = false
     private let searchCount = Atomic<UInt64>(0)
+    /// Requests served and their outcomes, for `DescribeQueryNodeMetrics`.
+    nonisolated let counters = QueryNodeCounters()
 
     /// Wipes and creates the node's scratch directory and starts the apply threads.
     /// - Parameters:
@@ -186,6 +188,15 @@ public actor QueryNode {
             ($0.ref.collection, $0.ref.shard) < ($1.ref.collection, $1.ref.shard)
         }
         return QueryNodeStatus(replicas: statuses, searches: searchCount.load(ordering: .relaxed))
+    }
+
+    /// Request counters, every hosted replica's size and log lag, and the process's resident memory
+    /// (`DescribeQueryNodeMetrics`).
+    public func metrics() -> QueryNodeMetrics {
+        let hosted = replicas.values.map { $0.metrics() }.sorted {
+            ($0.status.ref.collection, $0.status.ref.shard) < ($1.status.ref.collection, $1.status.ref.shard)
+        }
+        return QueryNodeMetrics(requests: counters.snapshot(), replicas: hosted, residentMemoryBytes: ProcessMemory.residentBytes())
     }
 
     nonisolated func countSearch() { searchCount.add(1, ordering: .relaxed) }

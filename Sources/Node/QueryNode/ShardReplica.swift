@@ -183,6 +183,13 @@ final class ShardReplica: Sendable {
         }
     }
 
+    /// Status plus the channel end seen by the latest read, for `DescribeQueryNodeMetrics`.
+    func metrics() -> ReplicaMetrics {
+        let end = state.withLock { $0.knownEnd }
+        let status = status()
+        return ReplicaMetrics(status: status, channelEnd: max(end ?? status.applied, status.applied))
+    }
+
     /// Re-reads the shard's statistics into the cache (on a dedicated thread: it takes the shard's lock).
     func refreshStatistics(_ shard: Shard) {
         let stats = shard.statistics
