@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTPTestSupport", "HTTP", "Net", "JSON", "TestSupport"], swiftSettings: cpuFlags),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"], swiftSettings: cpuFlags),
         // HTTP API: Milvus RESTful v2 and the seed's /health, /search over the APIBackend protocol.
-        .target(name: "API", dependencies: ["HTTP", "JSON", "Shard", "VecCore"], swiftSettings: cpuFlags),
+        .target(name: "API", dependencies: ["HTTP", "JSON", "Shard", "VecCore", "Runtime"], swiftSettings: cpuFlags),
         .testTarget(name: "APITests", dependencies: ["HTTPTestSupport", "API", "HTTP", "Net", "JSON", "Shard", "VecCore", "TestSupport"], swiftSettings: cpuFlags),
         // Text embedding (all-MiniLM-L6-v2): tokenizer, safetensors reader, BERT encoder, SIMD matmul.
         .target(name: "CEmbeddingSupport"),  // vector max/min/reductions Swift does not lower well

@@ -1,5 +1,5 @@
-import Glibc
 import HTTP
+import Runtime
 
 /// The API's Prometheus metrics, on a ``MetricsRegistry`` the roles add their own metrics to, served at
 /// `GET /metrics`. Every metric is documented in docs/metrics.md.
@@ -24,7 +24,7 @@ public final class APIMetrics: Sendable {
         registry.registerCounter(APIMetrics.responseBytes, help: "Response body bytes sent, by route.")
         registry.registerCounter(APIMetrics.milvusReplies, help: "Milvus REST requests by endpoint and envelope code (0 = success).")
         registry.registerGauge(APIMetrics.residentMemory, help: "Resident set size of the process.") {
-            [([:], APIMetrics.residentBytes())]
+            [([:], Double(ProcessMemory.residentBytes()))]
         }
     }
 
@@ -45,25 +45,15 @@ public final class APIMetrics: Sendable {
         registry.increment(APIMetrics.milvusReplies, labels: ["endpoint": endpoint, "code": String(code)])
     }
 
-    /// Adds `GET /metrics` (Prometheus text format 0.0.4).
-    public func register(on router: inout HTTPRouter) {
+    /// Adds `GET /metrics` (Prometheus text format 0.0.4): the registry's families plus what every source
+    /// in `sources` collects at scrape time (in order; each bounds its own time).
+    public func register(on router: inout HTTPRouter, sources: [any MetricsSource] = []) {
         router.get("/metrics") { [registry] _ in
+            var collected: [MetricFamily] = []
+            for source in sources { collected += await source.collectMetrics() }
             var headers = HTTPHeaders()
             headers.add(name: "content-type", value: "text/plain; version=0.0.4; charset=utf-8")
-            return HTTPResponse(status: .ok, headers: headers, body: Array(registry.render().utf8))
+            return HTTPResponse(status: .ok, headers: headers, body: Array(registry.render(adding: collected).utf8))
         }
-    }
-
-    /// RSS from /proc/self/statm (pages × page size); 0 where unavailable.
-    static func residentBytes() -> Double {
-        let fd = open("/proc/self/statm", O_RDONLY)
-        guard fd >= 0 else { return 0 }
-        defer { close(fd) }
-        var buf = [UInt8](repeating: 0, count: 128)
-        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, 127) }
-        guard n > 0 else { return 0 }
-        let fields = String(decoding: buf[0..<n], as: UTF8.self).split(separator: " ")
-        guard fields.count > 1, let pages = Double(fields[1]) else { return 0 }
-        return pages * Double(sysconf(Int32(_SC_PAGESIZE)))
     }
 }

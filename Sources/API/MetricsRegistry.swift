@@ -102,8 +102,13 @@ public final class MetricsRegistry: Sendable {
     }
 
     /// The exposition text: families sorted by name, series sorted by labels.
-    public func render() -> String {
-        let snapshot = families.withLock { $0 }
+    public func render() -> String { render(adding: []) }
+
+    /// The exposition text of the registered families plus `extra` (collected at scrape time), sorted by
+    /// name. A collected family whose name is registered here is left out (the registry's wins).
+    public func render(adding extra: [MetricFamily]) -> String {
+        var snapshot = families.withLock { $0 }
+        for family in extra where snapshot[family.name] == nil { snapshot[family.name] = family.registryFamily }
         var out = ""
         for name in snapshot.keys.sorted() {
             let f = snapshot[name]!

@@ -13,7 +13,7 @@ enum APIServer {
         var router = HTTPRouter()
         MilvusRESTRoutes(backend: backend, auth: .disabled, metrics: metrics).register(on: &router)
         SeedRoutes(backend: backend, auth: .disabled).register(on: &router)
-        metrics.register(on: &router)
+        metrics.register(on: &router, sources: (backend as? any MetricsSource).map { [$0] } ?? [])
         OpenAPIDocument.register(on: &router)
         ConsoleRoutes().register(on: &router)
         do {

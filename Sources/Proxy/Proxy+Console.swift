@@ -80,7 +80,7 @@ extension Proxy {
     }
 
     /// Collection id → name for the default database (best effort: a failure leaves names empty).
-    private func collectionNames(deadline: ContinuousClock.Instant) async -> [Int64: String] {
+    func collectionNames(deadline: ContinuousClock.Instant) async -> [Int64: String] {
         guard let list = try? await rootCoord.call(ListCollections(), options: options(deadline)) else { return [:] }
         var out: [Int64: String] = [:]
         for name in list.names.prefix(1000) {

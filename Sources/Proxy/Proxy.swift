@@ -28,6 +28,8 @@ public final class Proxy: APIBackend, Sendable {
     /// The newest timestamp a write of this proxy was stored with.
     let lastWriteTimestamp = Atomic<UInt64>(0)
     let startedAt = ContinuousClock.now
+    /// Peers that did not answer a `/metrics` scrape in time, by role (see Proxy+Metrics.swift).
+    let metricsScrapeErrors = Mutex<[String: UInt64]>([:])
     /// The seed's default collection as last looked up, and until when it is trusted.
     let defaultCollection = Mutex<(name: String?, until: ContinuousClock.Instant)?>(nil)
     /// Threads for row validation, payload encoding and reply decoding (never the cooperative pool).

@@ -28,6 +28,9 @@ public struct ProxyConfiguration: Sendable {
     public var idReservation = 10_000
     /// How long a verified user/password pair is trusted before the root coordinator is asked again.
     public var credentialCacheTTL: Duration = .seconds(10)
+    /// How long a `/metrics` scrape waits for the query nodes and coordinators (in parallel); whoever has not
+    /// answered by then is left out of that scrape and counted in `vecnode_metrics_scrape_errors_total`.
+    public var metricsScrapeTimeout: Duration = .seconds(1)
 
     public init(rootCoord: WireAddress) { self.rootCoord = rootCoord }
 }
