@@ -45,8 +45,10 @@ extension Proxy {
             if !r.filter.isEmpty { _ = try FilterExpression(r.filter, schema: schema, parameters: r.exprParams) }
             var extra: [String] = []
             if let g = r.groupingField {
-                guard let gf = schema.field(named: g), !gf.dataType.isVector, g != field.name else {
-                    throw APIError.invalidParameter("groupingField \(g) must be a scalar field of collection \(info.name)")
+                // A scalar field, or a key of the dynamic field (as Milvus's docs group by `color` there).
+                let isDynamicKey = schema.field(named: g) == nil && schema.enableDynamicField && g != CollectionSchema.dynamicFieldName
+                guard isDynamicKey || schema.field(named: g).map({ !$0.dataType.isVector && $0.name != field.name }) == true else {
+                    throw APIError.invalidParameter("groupingField \(g) must be a scalar field or a dynamic key of collection \(info.name)")
                 }
                 guard r.groupSize >= 1 else { throw APIError.invalidParameter("groupSize must be at least 1") }
                 extra.append(g)
@@ -119,8 +121,17 @@ extension Proxy {
         }
         var group: ((SearchMerge.Pick) -> String)? = nil
         if let g = groupingField {
-            let groupColumns = rows.map { $0.column(named: g) }
-            group = { pick in "\(groupColumns[pick.shard]?.value(at: pick.hit) ?? .null)" }
+            if schema.field(named: g) != nil {
+                let groupColumns = rows.map { $0.column(named: g) }
+                group = { pick in "\(groupColumns[pick.shard]?.value(at: pick.hit) ?? .null)" }
+            } else {
+                // A dynamic key: its value in the row's `$meta` object (absent keys group together as null).
+                let metaColumns = rows.map { $0.column(named: CollectionSchema.dynamicFieldName) }
+                group = { pick in
+                    guard case .object(let o)? = metaColumns[pick.shard]?.value(at: pick.hit) else { return "\(FieldValue.null)" }
+                    return "\(o[g] ?? .null)"
+                }
+            }
         }
         var topks: [Int] = []
         topks.reserveCapacity(nq)
