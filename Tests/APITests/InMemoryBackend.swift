@@ -265,6 +265,9 @@ final class InMemoryBackend: APIBackend {
                 doomed = Set(try InMemoryBackend.matching(c, filter: r.filter ?? "", params: r.exprParams, partitions: r.partition.map { [$0] } ?? []))
             }
             c.rows = c.rows.indices.filter { !doomed.contains($0) }.map { c.rows[$0] }
+            // By ids, Milvus answers the number of ids given, whether or not they existed (by design:
+            // milvus-io/milvus#23648, #51566), as the proxy does; by filter, the rows deleted.
+            if let ids = r.ids { return Int64(ids.count) }
             return Int64(doomed.count)
         }
     }
