@@ -78,7 +78,10 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"], swiftSettings: cpuFlags),
         // HTTP API: Milvus RESTful v2 and the seed's /health, /search over the APIBackend protocol.
         .target(name: "API", dependencies: ["HTTP", "JSON", "Shard", "VecCore", "Runtime"], swiftSettings: cpuFlags),
-        .testTarget(name: "APITests", dependencies: ["HTTPTestSupport", "API", "HTTP", "Net", "JSON", "Shard", "VecCore", "TestSupport"], swiftSettings: cpuFlags),
+        // The HTTP API's end-to-end cases and live-server harness, run over every backend (APITests, ProxyTests).
+        .target(name: "APIConformance", dependencies: ["HTTPTestSupport", "API", "HTTP", "Net", "JSON"], path: "Tests/APIConformance",
+                swiftSettings: cpuFlags),
+        .testTarget(name: "APITests", dependencies: ["APIConformance", "HTTPTestSupport", "API", "HTTP", "Net", "JSON", "Shard", "VecCore", "TestSupport"], swiftSettings: cpuFlags),
         // Text embedding (all-MiniLM-L6-v2): tokenizer, safetensors reader, BERT encoder, SIMD matmul.
         .target(name: "CEmbeddingSupport"),  // vector max/min/reductions Swift does not lower well
         .target(name: "Embedding", dependencies: ["VecCore", "CVecSupport", "CEmbeddingSupport"], swiftSettings: hotFlags),
@@ -121,7 +124,7 @@ let package = Package(
         .target(name: "Proxy", dependencies: ["API", "Node", "Coordinator", "Wire", "Shard", "VecCore", "Runtime"], swiftSettings: cpuFlags),
         .testTarget(
             name: "ProxyTests",
-            dependencies: ["Proxy", "API", "Node", "Coordinator", "QueryCoord", "Wire", "Shard", "VecCore", "Runtime", "TestSupport", "HTTPTestSupport", "HTTP", "JSON", "Net"],
+            dependencies: ["Proxy", "API", "APIConformance", "Node", "Coordinator", "QueryCoord", "Wire", "Shard", "VecCore", "Runtime", "TestSupport", "HTTPTestSupport", "HTTP", "JSON", "Net"],
             swiftSettings: cpuFlags),
         // Load generator behind `vecbench load`: HDR histogram, keep-alive HTTP client threads, open/closed loop, report, SVG.
         .target(name: "LoadGen", dependencies: ["HTTP", "Net", "JSON"], swiftSettings: cpuFlags),

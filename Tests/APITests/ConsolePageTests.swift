@@ -1,4 +1,5 @@
 import API
+import APIConformance
 import Foundation
 import JSON
 import Testing

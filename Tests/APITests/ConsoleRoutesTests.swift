@@ -1,4 +1,5 @@
 import API
+import APIConformance
 import JSON
 import Testing
 

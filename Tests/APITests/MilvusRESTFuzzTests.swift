@@ -1,4 +1,5 @@
 import API
+import APIConformance
 import JSON
 import Testing
 import TestSupport
@@ -12,7 +13,7 @@ import TestSupport
     static let iterations = 3_000
 
     static let validBodies: [String] = [
-        MilvusRESTRoutesTests.quickSetup, MilvusRESTRoutesTests.customSetup, MilvusRESTRoutesTests.insertBody,
+        MilvusEndpointCases.quickSetup, MilvusEndpointCases.customSetup, MilvusEndpointCases.insertBody,
         #"{"collectionName": "quick_setup", "data": [[0.1, 0.2, 0.3, 0.4, 0.5]], "annsField": "vector", "filter": "likes > 5", "limit": 3, "outputFields": ["color"], "searchParams": {"metricType": "COSINE", "params": {"ef": 64, "radius": 0.1, "range_filter": 0.9}}, "groupingField": "color", "groupSize": 2}"#,
         #"{"collectionName": "quick_setup", "filter": "id in [1, 2, 9007199254740993]", "outputFields": ["count(*)"], "limit": 10, "offset": 1}"#,
         #"{"collectionName": "quick_setup", "id": [1, 2], "outputFields": ["*"]}"#,
@@ -66,8 +67,8 @@ import TestSupport
 
     @Test func randomAndMutatedBodies() async throws {
         try await withAPIServer(defaultCollection: "quick_setup") { (s: APITestServer) async throws in
-            #expect(try s.milvus("collections/create", MilvusRESTRoutesTests.quickSetup).code == 0)
-            #expect(try s.milvus("entities/insert", MilvusRESTRoutesTests.insertBody).code == 0)
+            #expect(try s.milvus("collections/create", MilvusEndpointCases.quickSetup).code == 0)
+            #expect(try s.milvus("entities/insert", MilvusEndpointCases.insertBody).code == 0)
             var rng = SplitMix64(seed: Self.seed)
             let paths = MilvusRESTRoutes.paths + ["/search"]
             for _ in 0..<Self.iterations {

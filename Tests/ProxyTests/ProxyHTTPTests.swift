@@ -1,12 +1,33 @@
 import API
+import APIConformance
 import HTTP
 import HTTPTestSupport
 import JSON
 import Proxy
 import Testing
 
-/// The Milvus REST routes over a live HTTP server with the real proxy behind them: a smoke set of endpoints.
+/// The HTTP API over a live server with the proxy behind it: every case of `EndpointCase.all` (the same
+/// cases `APITests` runs over the in-memory backend) over the real roles, and a smoke set over both the
+/// test stand-ins and the real roles with two shards.
 @Suite(.serialized) struct ProxyHTTPTests {
+    /// A fresh cluster per case (two query nodes, for `replicaNumber: 2`). Bounded staleness 0 makes Bounded
+    /// reads (the default level) catch up like Strong, as the in-memory backend always is: the cases check
+    /// what the API answers, not how stale a Bounded read may be.
+    @Test(arguments: EndpointCase.all) func everyEndpointOverTheProxy(_ endpointCase: EndpointCase) async throws {
+        let cluster = try await RealCluster(queryNodes: 2) { $0.boundedStalenessMilliseconds = 0 }
+        let server = try APIHarness(backend: cluster.proxy, auth: endpointCase.auth, defaultCollection: endpointCase.defaultCollection,
+                                    metricsSources: [cluster.proxy])
+        do {
+            try await endpointCase.run(server, BackendTraits(partitionsHoldRows: false))
+        } catch {
+            await server.stop()
+            await cluster.shutdown()
+            throw error
+        }
+        await server.stop()
+        await cluster.shutdown()
+    }
+
     @Test(arguments: [false, true]) func restSmokeOverTheProxy(real: Bool) async throws {
         let cluster = try await makeCluster(real: real, queryNodes: 1)
         var router = HTTPRouter()

@@ -28,7 +28,7 @@ final class RealCluster: @unchecked Sendable {
     static let logAddress = WireAddress(host: "lognode", port: 1)
     static let queryCoordAddress = WireAddress(host: "querycoord", port: 1)
 
-    init(queryNodes count: Int = 1) async throws {
+    init(queryNodes count: Int = 1, configure: (inout ProxyConfiguration) -> Void = { _ in }) async throws {
         directory = NSTemporaryDirectory() + "proxy-real-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let quiet: @Sendable (String) -> Void = { _ in }
@@ -70,6 +70,7 @@ final class RealCluster: @unchecked Sendable {
         var config = ProxyConfiguration(rootCoord: Self.rootAddress)
         config.nodeID = 7
         config.requestTimeout = .seconds(60)
+        configure(&config)
         proxy = try Proxy(configuration: config, transport: network)
     }
 
