@@ -70,11 +70,13 @@ public enum OpenAPIDocument {
             "summary": "Prometheus metrics (text exposition format 0.0.4)", "operationId": "metrics", "tags": ["seed"], "security": [],
             "responses": ["200": ["description": "metrics", "content": ["text/plain": ["schema": ["type": "string"]]]]],
         ]])
-        paths.append("/console", ["get": [
-            "summary": "The built-in web console (one self-contained HTML page; see docs/console.md)", "operationId": "console",
-            "tags": ["seed"], "security": [],
-            "responses": ["200": ["description": "HTML page", "content": ["text/html": ["schema": ["type": "string"]]]]],
-        ]])
+        for (path, id) in [("/console", "console"), ("/console/", "consoleSlash")] {
+            paths.append(path, ["get": [
+                "summary": "The built-in web console (one self-contained HTML page; see docs/console.md)", "operationId": .string(id),
+                "tags": ["seed"], "security": [],
+                "responses": ["200": ["description": "HTML page", "content": ["text/html": ["schema": ["type": "string"]]]]],
+            ]])
+        }
         paths.append("/openapi.json", ["get": [
             "summary": "This document", "operationId": "openapi", "tags": ["seed"], "security": [],
             "responses": ["200": ["description": "OpenAPI 3 document", "content": ["application/json": ["schema": ["type": "object"]]]]],

@@ -46,6 +46,12 @@ public struct HTTPRouter: Sendable {
         table[h] = routes
     }
 
+    /// Every registered route as (method, path), sorted by path then method: lets tests check that
+    /// documentation (an OpenAPI document) covers what is served. The fallback is not listed.
+    public var routes: [(method: HTTPMethod, path: String)] {
+        table.values.joined().map { ($0.method, $0.pattern) }.sorted { ($0.path, $0.method.rawValue) < ($1.path, $1.method.rawValue) }
+    }
+
     public mutating func get(_ path: String, _ handler: @escaping Handler) { add(.GET, path, handler) }
     public mutating func post(_ path: String, _ handler: @escaping Handler) { add(.POST, path, handler) }
 

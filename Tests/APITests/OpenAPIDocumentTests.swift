@@ -1,6 +1,7 @@
 import API
 import APIConformance
 import Foundation
+import HTTP
 import JSON
 import Testing
 
@@ -26,6 +27,17 @@ import Testing
                 #expect(paths[p] != nil, "\(p) missing")
             }
             #expect(paths["/v2/vectordb/entities/search"]?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"]?["required"] == ["collectionName", "data"])
+        }
+    }
+
+    /// Every route a server registers (as `Cluster.APIServer` does) is in the document with its method.
+    @Test func documentsEveryServedRoute() throws {
+        var router = HTTPRouter()
+        APIHarness.registerRoutes(on: &router, backend: InMemoryBackend())
+        let paths = try #require(try JSONValue.parse(Array(OpenAPIDocument.text.utf8))["paths"]?.objectValue)
+        #expect(router.routes.count > 40)
+        for route in router.routes {
+            #expect(paths[route.path]?[route.method.rawValue.lowercased()] != nil, "\(route.method) \(route.path) is served but not in /openapi.json")
         }
     }
 }
