@@ -50,6 +50,18 @@ import Wire
                     }
                 }
                 #expect(count == 3, "round \(round)")
+                if round == 0 {
+                    // Standalone's /metrics carries the cluster families the proxy collects (Proxy+Metrics.swift).
+                    let metrics = try await E2EScenario.runDetached { () -> String in
+                        let client = try MilvusHTTPClient(host: "127.0.0.1", port: port)
+                        defer { client.close() }
+                        return try client.get("/metrics").body
+                    }
+                    #expect(metrics.contains("vecnode_querynode_query_total{address="), "\(metrics.prefix(2000))")
+                    #expect(metrics.contains("vecnode_querynode_replicas{address="))
+                    #expect(metrics.contains(#"vecnode_collection_replicas{collection="kept"} 1"#))
+                    #expect(metrics.contains(#"vecnode_collection_replicas_healthy{collection="kept"} 1"#))
+                }
             } catch {
                 Issue.record("round \(round): \(error)")
             }

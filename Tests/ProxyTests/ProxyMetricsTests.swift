@@ -1,4 +1,5 @@
 import API
+import Foundation
 import Node
 import Proxy
 import Shard
@@ -68,6 +69,11 @@ import Wire
         #expect(Self.samples(text, "vecnode_collection_replicas") == [#"{collection="m"}"#: 2])
         #expect(Self.samples(text, "vecnode_collection_replicas_healthy") == [#"{collection="m"}"#: 2])
         #expect(Self.samples(text, "vecnode_metrics_scrape_errors_total").isEmpty)
+        // Every family served is documented.
+        let doc = try String(contentsOfFile: #filePath.components(separatedBy: "/Tests/ProxyTests/")[0] + "/docs/metrics.md", encoding: .utf8)
+        let families = text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { String($0.split(separator: " ")[2]) }
+        #expect(families.count >= 12)
+        for f in families { #expect(doc.contains("`\(f)`"), "docs/metrics.md does not document \(f)") }
 
         // Query node 1 stops answering; its session is still live (the lease has ~1.5 s left), so the scrape
         // asks it, gives up within the scrape timeout, leaves it out and counts the error.
