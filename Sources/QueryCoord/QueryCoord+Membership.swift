@@ -145,6 +145,7 @@ extension QueryCoord {
     /// releases.
     func placementChanged() {
         guard membershipKnown else { return }
+        forgetEndedDrains()
         for id in placements.keys.sorted() {
             guard var placement = placements[id] else { continue }
             let before = placement

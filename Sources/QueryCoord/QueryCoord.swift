@@ -124,6 +124,8 @@ public actor QueryCoord {
     /// Rows per shard, from node statuses.
     var shardRows: [ShardRef: Int] = [:]
     var pendingHeals: [NodeID: PendingHeal] = [:]
+    /// Query nodes being drained (durable until their session ends; `QueryCoord+Drain.swift`).
+    var draining: [NodeID: DrainingNode]
     var heals: [HealReport] = []
     private var loops: [Task<Void, Never>] = []
 
@@ -157,8 +159,19 @@ public actor QueryCoord {
             placements[placement.id] = placement
         }
         self.placements = placements
+        var draining: [NodeID: DrainingNode] = [:]
+        for (key, entry) in store.list(prefix: DrainingNode.keyPrefix) {
+            do {
+                let mark = try DrainingNode(key: key, value: entry.value)
+                draining[mark.node] = mark
+            } catch {
+                store.close()
+                throw QueryCoordError.corruptState(key: key, reason: "\(error)")
+            }
+        }
+        self.draining = draining
         rootClient = transport.client(for: configuration.rootCoord)
-        logger.info("opened", ["dir": directory, "collections": placements.count])
+        logger.info("opened", ["dir": directory, "collections": placements.count, "draining": draining.count])
     }
 
     /// Starts following membership (polling the root coordinator) and maintaining the placements. Two
@@ -339,7 +352,7 @@ public actor QueryCoord {
         }
         let count = shardsNum ?? placements[id]?.shardsNum ?? 0
         return PlacementContext(
-            liveNodes: queryNodes.keys.sorted(), baseLoad: base,
+            liveNodes: queryNodes.keys.sorted(), draining: Set(draining.keys), baseLoad: base,
             shardRows: (0..<count).map { shardRows[ShardRef(collection: id.rawValue, shard: $0)] ?? 0 },
             serving: serving[id] ?? [])
     }
