@@ -156,7 +156,8 @@ import Wire
     }
 
     /// Every route of every replica counts `rowsPerShard` rows (Strong).
-    static func expectRowCounts(_ id: CollectionID, cluster: TestCluster, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    static func expectRowCounts(_ id: CollectionID, cluster: TestCluster, shards: Int = shards,
+                                sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let routes = try await cluster.routes(id)
         for replica in routes.replicas {
             #expect(replica.shards.map(\.shard).sorted() == Array(0..<shards), sourceLocation: sourceLocation)
@@ -297,7 +298,7 @@ import Wire
         let after = try await cluster.routes(info.id)
         #expect(after.replicas.count == 2 && after.replicas.allSatisfy(\.healthy))
         #expect(Set(after.replicas.flatMap(\.nodes)) == [NodeID(2), NodeID(3)] && after.replicas.allSatisfy { $0.nodes.count == 1 })
-        try await Self.expectRowCounts(info.id, cluster: cluster)
+        try await Self.expectRowCounts(info.id, cluster: cluster, shards: 2)
         await nodes.shutdown()
     }
 }
