@@ -15,6 +15,9 @@ import Wire
 /// - Membership: it polls the root coordinator's `WatchSessionEvents` every `pollInterval`. A query node's
 ///   death marks its replicas unhealthy in the routes at once and moves its shards to live nodes of the
 ///   same group (or nodes the group gains); the time from the death event to healed is logged.
+/// - Draining (`drainQueryNode`, `QueryCoord+Drain.swift`): a node marked as leaving (durably, until its session
+///   ends) gets no new copy and its copies move to other nodes of its groups without a gap; refused when a
+///   collection would be left fewer nodes than replicas.
 /// - Loading is asynchronous underneath: `LoadShardReplica` calls run as tasks; `LoadCollection` waits for
 ///   them. Failed loads are retried every `retryInterval`.
 ///
