@@ -7,6 +7,8 @@
 #   scripts/cluster.sh status  [--dir DIR]          one line per process: name, role, address, pid, state, health
 #   scripts/cluster.sh down    [--dir DIR]
 #   scripts/cluster.sh kill    NAME [--dir DIR]     SIGKILL one process (e.g. querynode-2, proxy-1)
+#   scripts/cluster.sh drain   NAME [--dir DIR]     SIGTERM a query node and wait for it to exit: it first asks
+#                                                   the querycoord to move its shard copies elsewhere (≤ 30 s)
 #   scripts/cluster.sh restart NAME [--dir DIR]     start it again with the arguments `up` gave it
 #   scripts/cluster.sh logs    NAME [--dir DIR]     its log (tail -n 50)
 #
@@ -25,7 +27,7 @@ cd "$(dirname "$0")/.."
 command=${1:-}
 [ -n "$command" ] && shift || true
 target=
-case "$command" in kill|restart|logs) target=${1:-}; [ -n "$target" ] && shift || true ;; esac
+case "$command" in kill|restart|logs|drain) target=${1:-}; [ -n "$target" ] && shift || true ;; esac
 dir=./vecnode-cluster
 query_nodes=3
 proxies=2
@@ -167,6 +169,22 @@ stop_one() {
     rm -f "$dir/pids/$name.pid"
 }
 
+# SIGTERM a query node and wait (up to 60 s) for it to exit: on SIGTERM it drains itself (DrainQueryNode to the
+# querycoord, bounded by 30 s), so its shards are served elsewhere, without a gap, before it deregisters.
+drain_one() {
+    local name=$1 pid
+    case "$name" in querynode-*) ;; *) echo "cluster.sh: drain takes a query node (querynode-N), not '$name'" >&2; exit 2 ;; esac
+    pid=$(pid_of "$name")
+    if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then echo "$name is not running"; rm -f "$dir/pids/$name.pid"; return 0; fi
+    local start=$SECONDS
+    kill -TERM "$pid"
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then echo "$name did not exit in 60 s after SIGTERM: SIGKILL"; kill -KILL "$pid"; fi
+    rm -f "$dir/pids/$name.pid"
+    echo "drained and stopped $name in $((SECONDS - start)) s; from its log:"
+    grep -E 'drain|stopped' "$dir/logs/$name.log" | tail -n 3 || true
+}
+
 down() {
     for name in $(recorded | tac); do stop_one "$name" TERM; done
 }
@@ -185,6 +203,7 @@ case "$command" in
              if alive "$target"; then stop_one "$target" TERM; fi
              secret; launch "$target" "$(binary)" ;;
     logs) need_target; tail -n 50 "$dir/logs/$target.log" ;;
-    *) echo "usage: scripts/cluster.sh up|down|status|kill NAME|restart NAME|logs NAME [--dir DIR] [--query-nodes N] [--proxies M] [--gateway HOST:PORT] [--base-port PORT]" >&2
+    drain) need_target; drain_one "$target" ;;
+    *) echo "usage: scripts/cluster.sh up|down|status|kill NAME|drain NAME|restart NAME|logs NAME [--dir DIR] [--query-nodes N] [--proxies M] [--gateway HOST:PORT] [--base-port PORT]" >&2
        exit 2 ;;
 esac

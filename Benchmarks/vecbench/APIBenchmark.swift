@@ -106,6 +106,7 @@ private struct FixedResultBackend: APIBackend {
     func replicas(db: String, name: String) async throws -> [ReplicaInfo] { throw unused() }
     func compact(db: String, name: String) async throws { throw unused() }
     func describeCluster() async throws -> ClusterDescription { throw unused() }
+    func drainQueryNode(nodeID: Int64, wait: Duration) async throws -> DrainNodeResult { throw unused() }
     func insert(_ request: InsertRequest) async throws -> WriteResult { throw unused() }
     func upsert(_ request: InsertRequest) async throws -> WriteResult { throw unused() }
     func delete(_ request: DeleteRequest) async throws -> Int64 { throw unused() }

@@ -83,4 +83,9 @@ public protocol APIBackend: Sendable {
     /// Every node of the cluster with its health and hosted replicas (`cluster/describe`, a vecnode
     /// extension read by the web console).
     func describeCluster() async throws -> ClusterDescription
+    /// Takes query node `nodeID` out of service without a gap (`cluster/drain_node`, a vecnode extension):
+    /// its shard copies move to other nodes of its replica groups; returns once it serves nothing or after
+    /// `wait` with the progress. Refused (1100) when a loaded collection would be left fewer query nodes than
+    /// its replica number, or when `nodeID` is not a live query node.
+    func drainQueryNode(nodeID: Int64, wait: Duration) async throws -> DrainNodeResult
 }

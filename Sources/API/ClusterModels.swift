@@ -73,3 +73,20 @@ public struct HostedReplicaInfo: Sendable, Equatable {
         self.lastError = lastError
     }
 }
+
+/// The outcome of draining a query node (`cluster/drain_node`, a vecnode extension): whether it serves nothing
+/// yet, and how many shard copies it still serves or is assigned.
+public struct DrainNodeResult: Sendable, Equatable {
+    public var nodeID: Int64
+    /// False when the wait ended first; draining goes on and the call may be repeated.
+    public var drained: Bool
+    public var remainingCopies: Int
+    /// Copies the node served or was assigned when the call began.
+    public var initialCopies: Int
+    public init(nodeID: Int64, drained: Bool, remainingCopies: Int, initialCopies: Int) {
+        self.nodeID = nodeID
+        self.drained = drained
+        self.remainingCopies = remainingCopies
+        self.initialCopies = initialCopies
+    }
+}

@@ -7,7 +7,29 @@ extension MilvusRESTRoutes {
                        required: []) { _, routes in
             .data(clusterJSON(try await routes.backend.describeCluster()))
         },
+        MilvusEndpoint("cluster", "drain_node",
+                       "Move every shard copy off a query node without a gap and wait until it serves nothing (vecnode extension)",
+                       required: ["nodeID:integer"], optional: ["timeoutSeconds:integer"]) { body, routes in
+            guard let value = body.value("nodeID") else { throw APIError.missingParameter("nodeID") }
+            let nodeID = try MilvusBody.int(value, name: "nodeID")
+            guard nodeID > 0 else { throw APIError.invalidParameter("nodeID must be positive, got \(nodeID)") }
+            let timeout = try body.int("timeoutSeconds") ?? drainDefaultTimeoutSeconds
+            guard (0...drainMaxTimeoutSeconds).contains(timeout) else {
+                throw APIError.invalidParameter("timeoutSeconds must be 0…\(drainMaxTimeoutSeconds), got \(timeout)")
+            }
+            let r = try await routes.backend.drainQueryNode(nodeID: Int64(nodeID), wait: .seconds(timeout))
+            return .data([
+                "nodeID": .int(r.nodeID), "drained": .bool(r.drained),
+                "remainingCopies": .int(Int64(r.remainingCopies)), "initialCopies": .int(Int64(r.initialCopies)),
+            ])
+        },
     ]
+
+    /// `cluster/drain_node` waits this long unless `timeoutSeconds` says otherwise: under the gateway's 30 s
+    /// request timeout.
+    static let drainDefaultTimeoutSeconds = 20
+    /// Longest `timeoutSeconds` accepted (the query coordinator's limit).
+    static let drainMaxTimeoutSeconds = 600
 
     /// `cluster/describe`'s data object; absent values (uptime, searches) are `null`.
     static func clusterJSON(_ c: ClusterDescription) -> JSONValue {

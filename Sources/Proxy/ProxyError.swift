@@ -53,7 +53,8 @@ extension APIError {
         case .aliasExists: code = Code.aliasAlreadyExists
         case .invalidName, .invalidArgument, .invalidSchema, .collectionExists, .collectionHasAliases, .partitionExists,
              .cannotDropDefaultPartition, .databaseExists, .databaseNotEmpty, .limitExceeded,
-             .invalidUserName, .invalidPassword, .userExists, .userNotFound, .wrongPassword, .cannotDropRoot:
+             .invalidUserName, .invalidPassword, .userExists, .userNotFound, .wrongPassword, .cannotDropRoot,
+             .drainRefused, .queryNodeNotLive:
             code = Code.invalidParameter
         case .unavailable, .connectionClosed, .deadlineExceeded, .shuttingDown: code = Code.serviceUnavailable
         default: code = Code.unexpected

@@ -13,8 +13,11 @@ struct NodeLoad: Comparable, Sendable {
 
 /// What placement needs to know about the cluster besides the collection's own record.
 struct PlacementContext: Sendable {
-    /// Live query nodes, by ascending id.
+    /// Live query nodes, by ascending id (draining ones included: they serve until their copies moved).
     var liveNodes: [NodeID]
+    /// Live nodes being drained (`DrainQueryNode`): members of no group, given no copy; a copy they serve
+    /// stays as the `previous` holder until its new node has loaded it.
+    var draining: Set<NodeID> = []
     /// Load each node carries for other collections.
     var baseLoad: [NodeID: NodeLoad] = [:]
     /// Rows of each shard of this collection as reported by query nodes (0 when unknown).
@@ -22,6 +25,9 @@ struct PlacementContext: Sendable {
     /// Copies of this collection's shards that nodes have loaded and serve: a move away from such a copy
     /// keeps it serving (`previous`) until the new node has loaded the shard.
     var serving: Set<NodeShard> = []
+
+    /// Live nodes that may hold copies: not draining, by ascending id.
+    var eligibleNodes: [NodeID] { liveNodes.filter { !draining.contains($0) } }
 
     func weight(_ shard: Int) -> NodeLoad {
         NodeLoad(rows: shard < shardRows.count ? max(0, shardRows[shard]) : 0, shards: 1)
@@ -35,6 +41,9 @@ struct PlacementContext: Sendable {
 //   (a node that joins goes to the smallest group; a group two nodes short takes a node from the largest).
 // - Within a group every shard is on exactly one node, spread by load (rows when known, else round robin).
 // - A dead node leaves its groups; its shards go to the group's other nodes (or to a node the group gains).
+// - A draining node leaves its groups like a dead one, but each copy it serves stays `previous` (serving) until
+//   the new node has loaded it; it is given no copy. A drain that would leave a collection fewer nodes than its
+//   replica number is refused (`checkDrain`).
 // - Balance is restored when membership changes: a shard moves from the busiest to the idlest node of its
 //   group while that lowers the busier of the two.
 extension CollectionPlacement {
@@ -44,8 +53,8 @@ extension CollectionPlacement {
     static func place(_ collection: CollectionInfo, replicaNumber: Int, context: PlacementContext)
         throws(QueryCoordError) -> CollectionPlacement
     {
-        guard context.liveNodes.count >= replicaNumber else {
-            throw .notEnoughQueryNodes(replicas: replicaNumber, live: context.liveNodes.count)
+        guard context.eligibleNodes.count >= replicaNumber else {
+            throw .notEnoughQueryNodes(replicas: replicaNumber, live: context.eligibleNodes.count)
         }
         let empty = Array(repeating: ShardAssignment(), count: collection.shardsNum)
         var placement = CollectionPlacement(
@@ -60,8 +69,8 @@ extension CollectionPlacement {
     ///
     /// - Throws: `QueryCoordError.notEnoughQueryNodes` with fewer live query nodes than `replicaNumber`.
     mutating func changeReplicaNumber(to replicaNumber: Int, context: PlacementContext) throws(QueryCoordError) {
-        guard context.liveNodes.count >= replicaNumber else {
-            throw .notEnoughQueryNodes(replicas: replicaNumber, live: context.liveNodes.count)
+        guard context.eligibleNodes.count >= replicaNumber else {
+            throw .notEnoughQueryNodes(replicas: replicaNumber, live: context.eligibleNodes.count)
         }
         if replicaNumber > groups.count {
             var next = (groups.map(\.replicaID).max() ?? 0) + 1
@@ -87,32 +96,36 @@ extension CollectionPlacement {
     mutating func reconcile(_ context: PlacementContext, rebalance: Bool) -> Bool {
         let before = self
         let live = Set(context.liveNodes)
+        let eligible = Set(context.eligibleNodes)
         var membershipChanged = false
 
-        // 1. Dead nodes leave their groups; their shards are orphaned (or fall back to a live previous holder
-        //    that is still a member, which simply cancels the move).
+        // 1. Dead and draining nodes leave their groups; their shards are orphaned (or fall back to a live
+        //    previous holder that is still a member, which simply cancels the move). A draining node that
+        //    serves a shard keeps serving it as the previous holder until the shard's new node has loaded it.
         for g in groups.indices {
             let count = groups[g].nodes.count
-            groups[g].nodes.removeAll { !live.contains($0) }
+            groups[g].nodes.removeAll { !eligible.contains($0) }
             if groups[g].nodes.count != count { membershipChanged = true }
             let members = Set(groups[g].nodes)
             for s in groups[g].shards.indices {
                 var a = groups[g].shards[s]
                 if let p = a.previous, !live.contains(p) { a.previous = nil }
-                if let n = a.node, !live.contains(n) {
+                if let n = a.node, !eligible.contains(n) {
                     a.node = nil
                     if let p = a.previous, members.contains(p) {
                         a.node = p
                         a.previous = nil
+                    } else if live.contains(n), context.serving.contains(NodeShard(node: n, shard: s)) {
+                        a.previous = n
                     }
                 }
                 groups[g].shards[s] = a
             }
         }
 
-        // 2. Free live nodes join the smallest group (idlest nodes first).
+        // 2. Free eligible nodes join the smallest group (idlest nodes first).
         let used = Set(groups.flatMap(\.nodes))
-        let free = context.liveNodes.filter { !used.contains($0) }
+        let free = context.eligibleNodes.filter { !used.contains($0) }
             .sorted { (context.baseLoad[$0] ?? NodeLoad(), $0) < (context.baseLoad[$1] ?? NodeLoad(), $1) }
         for node in free {
             let g = groups.indices.min { (groups[$0].nodes.count, $0) < (groups[$1].nodes.count, $1) }!
@@ -153,6 +166,18 @@ extension CollectionPlacement {
             for g in groups.indices { balance(group: g, context) }
         }
         return self != before
+    }
+
+    /// Refuses to drain `node` when that would leave this collection fewer live, non-draining query nodes than
+    /// its replica number (R groups need R distinct nodes; with at least R nodes left, step 3 of `reconcile`
+    /// gives every group one). `context.draining` holds the nodes already draining.
+    ///
+    /// - Throws: `QueryCoordError.drainRefused` naming the collection, R and the nodes that would be left.
+    func checkDrain(_ node: NodeID, context: PlacementContext) throws(QueryCoordError) {
+        let remaining = context.eligibleNodes.filter { $0 != node }.count
+        guard remaining >= replicaNumber else {
+            throw .drainRefused(node: node, collection: id, replicas: replicaNumber, remaining: remaining)
+        }
     }
 
     /// Moves shards from the busiest to the idlest node of group `g` while a move lowers the busier of the

@@ -127,9 +127,13 @@ extension QueryCoord {
                 pendingHeals[node] = PendingHeal(
                     since: since, collections: affected.union(pendingHeals[node]?.collections ?? []))
             }
-            logger.warn(
-                "query node \(reason)",
-                ["node": node.rawValue, "addr": session.address, "collections": affected.map(\.rawValue).sorted()])
+            // A node that held nothing (e.g. drained before it left) is routine, not a warning.
+            if affected.isEmpty {
+                logger.info("query node \(reason)", ["node": node.rawValue, "addr": session.address, "collections": "[]"])
+            } else {
+                logger.warn("query node \(reason)", ["node": node.rawValue, "addr": session.address,
+                                                      "collections": affected.map(\.rawValue).sorted()])
+            }
             return true
         case .logNode:
             guard logNodes[session.nodeID]?.sessionID == session.sessionID else { return false }
@@ -145,6 +149,7 @@ extension QueryCoord {
     /// releases.
     func placementChanged() {
         guard membershipKnown else { return }
+        forgetEndedDrains()
         for id in placements.keys.sorted() {
             guard var placement = placements[id] else { continue }
             let before = placement

@@ -14,6 +14,9 @@ extension QueryCoord {
             return WireEmpty()
         }
         r.on(GetCollectionRoutes.self) { req, _ in await self.routes(req.collectionID) }
+        r.on(DrainQueryNode.self) { req, _ in
+            try await self.drainQueryNode(req.nodeID, wait: .milliseconds(Int64(req.waitMilliseconds)))
+        }
         return r
     }
 }

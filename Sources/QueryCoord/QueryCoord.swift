@@ -15,6 +15,9 @@ import Wire
 /// - Membership: it polls the root coordinator's `WatchSessionEvents` every `pollInterval`. A query node's
 ///   death marks its replicas unhealthy in the routes at once and moves its shards to live nodes of the
 ///   same group (or nodes the group gains); the time from the death event to healed is logged.
+/// - Draining (`drainQueryNode`, `QueryCoord+Drain.swift`): a node marked as leaving (durably, until its session
+///   ends) gets no new copy and its copies move to other nodes of its groups without a gap; refused when a
+///   collection would be left fewer nodes than replicas.
 /// - Loading is asynchronous underneath: `LoadShardReplica` calls run as tasks; `LoadCollection` waits for
 ///   them. Failed loads are retried every `retryInterval`.
 ///
@@ -124,6 +127,8 @@ public actor QueryCoord {
     /// Rows per shard, from node statuses.
     var shardRows: [ShardRef: Int] = [:]
     var pendingHeals: [NodeID: PendingHeal] = [:]
+    /// Query nodes being drained (durable until their session ends; `QueryCoord+Drain.swift`).
+    var draining: [NodeID: DrainingNode]
     var heals: [HealReport] = []
     private var loops: [Task<Void, Never>] = []
 
@@ -157,8 +162,19 @@ public actor QueryCoord {
             placements[placement.id] = placement
         }
         self.placements = placements
+        var draining: [NodeID: DrainingNode] = [:]
+        for (key, entry) in store.list(prefix: DrainingNode.keyPrefix) {
+            do {
+                let mark = try DrainingNode(key: key, value: entry.value)
+                draining[mark.node] = mark
+            } catch {
+                store.close()
+                throw QueryCoordError.corruptState(key: key, reason: "\(error)")
+            }
+        }
+        self.draining = draining
         rootClient = transport.client(for: configuration.rootCoord)
-        logger.info("opened", ["dir": directory, "collections": placements.count])
+        logger.info("opened", ["dir": directory, "collections": placements.count, "draining": draining.count])
     }
 
     /// Starts following membership (polling the root coordinator) and maintaining the placements. Two
@@ -339,7 +355,7 @@ public actor QueryCoord {
         }
         let count = shardsNum ?? placements[id]?.shardsNum ?? 0
         return PlacementContext(
-            liveNodes: queryNodes.keys.sorted(), baseLoad: base,
+            liveNodes: queryNodes.keys.sorted(), draining: Set(draining.keys), baseLoad: base,
             shardRows: (0..<count).map { shardRows[ShardRef(collection: id.rawValue, shard: $0)] ?? 0 },
             serving: serving[id] ?? [])
     }

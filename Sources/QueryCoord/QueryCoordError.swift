@@ -19,6 +19,11 @@ public enum QueryCoordError: Error, Sendable, Equatable, CustomStringConvertible
     case corruptState(key: String, reason: String)
     /// A `QueryCoord.Configuration` value is out of range.
     case invalidConfiguration(String)
+    /// Draining `node` would leave collection `collection` (loaded as `replicas` replica groups) only
+    /// `remaining` query nodes that are live and not draining: R groups need R distinct nodes.
+    case drainRefused(node: NodeID, collection: CollectionID, replicas: Int, remaining: Int)
+    /// The node named in a drain is not a live query node.
+    case queryNodeNotLive(NodeID)
 
     public var description: String {
         switch self {
@@ -38,6 +43,12 @@ public enum QueryCoordError: Error, Sendable, Equatable, CustomStringConvertible
                 + "delete <data-dir>/querycoord and load the collections again"
         case .invalidConfiguration(let reason):
             return "invalid query coordinator configuration: \(reason)"
+        case .drainRefused(let node, let collection, let replicas, let remaining):
+            return "cannot drain query node \(node.rawValue): \(collection) is loaded as \(replicas) replica groups, which "
+                + "need \(replicas) distinct query nodes, and only \(remaining) would be left live and not draining: start "
+                + "another query node first, or lower the collection's replicaNumber"
+        case .queryNodeNotLive(let node):
+            return "query node \(node.rawValue) is not a live query node (unknown, or already left): nothing to drain"
         }
     }
 }
@@ -52,6 +63,8 @@ extension QueryCoordError: WireErrorConvertible {
         case .released: WireError(.collectionReleased, description)
         case .corruptState: WireError(.metaStoreCorrupt, description)
         case .invalidConfiguration: WireError(.invalidConfiguration, description)
+        case .drainRefused: WireError(.drainRefused, description)
+        case .queryNodeNotLive: WireError(.queryNodeNotLive, description)
         }
     }
 }

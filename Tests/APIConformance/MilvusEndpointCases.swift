@@ -399,7 +399,7 @@ public enum MilvusEndpointCases {
 
     /// Every endpoint: malformed JSON → 1801, and (where it has required fields) `{}` → 1802.
     static func everyEndpointRejectsMalformedAndIncompleteBodies(_ s: APIHarness, _ traits: BackendTraits) async throws {
-        #expect(MilvusRESTRoutes.paths.count == 39)  // 37 Milvus endpoints + cluster/describe, collections/compact
+        #expect(MilvusRESTRoutes.paths.count == 40)  // 37 Milvus endpoints + cluster/describe, cluster/drain_node, collections/compact
         for path in MilvusRESTRoutes.paths {
             fails(try s.milvus(path, #"{"collectionName": "#), 1801)
             fails(try s.milvus(path, #"{"a": 1, "a": 2}"#), 1801)

@@ -554,4 +554,15 @@ final class InMemoryBackend: APIBackend {
                             searches: 0, replicas: hosted),
         ])
     }
+
+    /// One node (id 1) serves everything here: it drains at once when nothing is loaded, else the drain is
+    /// refused as a cluster refuses taking away a collection's last node.
+    func drainQueryNode(nodeID: Int64, wait: Duration) async throws -> DrainNodeResult {
+        guard nodeID == 1 else { throw APIError.invalidParameter("query node \(nodeID) is not a live query node") }
+        let loaded = state.withLock { s in s.collections.values.filter(\.loaded).map(\.name).sorted() }
+        if let name = loaded.first {
+            throw APIError.invalidParameter("cannot drain query node 1: collection \(name) would be left without a query node")
+        }
+        return DrainNodeResult(nodeID: 1, drained: true, remainingCopies: 0, initialCopies: 0)
+    }
 }

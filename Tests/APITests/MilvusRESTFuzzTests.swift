@@ -78,8 +78,10 @@ import TestSupport
                     : Self.mutate(Self.validBodies[Int(rng.next() % UInt64(Self.validBodies.count))], &rng)
                 if path == "/search" {
                     let r = try s.request("POST", path, body: body)
-                    #expect([200, 400, 404].contains(r.status), "\(r.status) for \(String(decoding: body, as: UTF8.self))")
+                    // 503 only for "collection not loaded" (a fuzzed body may have released it).
                     let v = try JSONValue.parse(r.body)
+                    #expect([200, 400, 404].contains(r.status) || (r.status == 503 && v["code"] == 101),
+                            "\(r.status) for \(String(decoding: body, as: UTF8.self))")
                     if r.status == 200 { #expect(v["results"]?.arrayValue != nil) } else { #expect(v["error"]?.stringValue != nil) }
                 } else {
                     _ = try s.milvus(path, bytes: body)

@@ -16,3 +16,11 @@ extension WireError.Code {
     /// The collection was released while a `LoadCollection` was waiting for it.
     public static let collectionReleased = WireError.Code(1304)
 }
+
+extension WireError.Code {
+    /// `DrainQueryNode` was refused: taking the node out would leave a loaded collection fewer distinct
+    /// query nodes than its replica number (the message names the collection and both numbers).
+    public static let drainRefused = WireError.Code(1305)
+    /// `DrainQueryNode` named a node that is not a live query node (never was, or already left).
+    public static let queryNodeNotLive = WireError.Code(1306)
+}

@@ -146,3 +146,64 @@ public struct CollectionRoutes: Sendable, Equatable, WireCodable {
         replicas = try r.readArray(of: ReplicaRoute.self, maxCount: 64)
     }
 }
+
+/// Takes a query node out of service without a gap: the query coordinator marks it as leaving (durably, until
+/// its session ends), places no new copy on it, moves every copy it serves to other nodes of its replica group
+/// (the old copy serves until the new one has loaded) and replies once the node serves nothing, or after
+/// `waitMilliseconds` with the progress so far (draining goes on). Refused (`drainRefused`) when a loaded
+/// collection would be left fewer distinct query nodes than its replica number. Calling it again for a
+/// draining node just waits again.
+public struct DrainQueryNode: WireRequest, Equatable {
+    public static let kind = MessageKind(0x0304)
+    public typealias Response = QueryNodeDrainStatus
+    /// Longest accepted wait (10 min).
+    public static let maxWaitMilliseconds: UInt32 = 600_000
+    public var nodeID: NodeID
+    /// How long the reply may wait for the node to serve nothing (0: mark it and reply at once).
+    public var waitMilliseconds: UInt32
+    public init(nodeID: NodeID, waitMilliseconds: UInt32) {
+        self.nodeID = nodeID
+        self.waitMilliseconds = waitMilliseconds
+    }
+    public func encode(into w: inout WireWriter) {
+        nodeID.encode(into: &w)
+        w.writeUInt32(waitMilliseconds)
+    }
+    public init(from r: inout WireReader) throws(WireDecodingError) {
+        nodeID = try NodeID(from: &r)
+        waitMilliseconds = try r.readUInt32()
+        guard waitMilliseconds <= Self.maxWaitMilliseconds else {
+            throw .invalidValue("drain wait \(waitMilliseconds) ms is over \(Self.maxWaitMilliseconds) ms")
+        }
+    }
+}
+
+/// Progress of a drain: whether the node serves nothing yet, and how many shard copies it still serves or is
+/// still assigned (over every collection).
+public struct QueryNodeDrainStatus: Sendable, Equatable, WireCodable {
+    public var nodeID: NodeID
+    /// True once no placement wants a copy on the node and the node reports holding none.
+    public var drained: Bool
+    /// Copies the node still serves or is assigned when the reply was sent.
+    public var remainingCopies: Int
+    /// Copies it served or was assigned when this call began.
+    public var initialCopies: Int
+    public init(nodeID: NodeID, drained: Bool, remainingCopies: Int, initialCopies: Int) {
+        self.nodeID = nodeID
+        self.drained = drained
+        self.remainingCopies = remainingCopies
+        self.initialCopies = initialCopies
+    }
+    public func encode(into w: inout WireWriter) {
+        nodeID.encode(into: &w)
+        w.writeBool(drained)
+        w.writeUInt32(UInt32(clamping: remainingCopies))
+        w.writeUInt32(UInt32(clamping: initialCopies))
+    }
+    public init(from r: inout WireReader) throws(WireDecodingError) {
+        nodeID = try NodeID(from: &r)
+        drained = try r.readBool()
+        remainingCopies = Int(try r.readUInt32())
+        initialCopies = Int(try r.readUInt32())
+    }
+}
