@@ -4,7 +4,7 @@ import Runtime
 import Wire
 
 /// Every role of the cluster in this process, over an `InMemoryNetwork`: rootcoord, a log node, query
-/// nodes, the query coordinator and a proxy serving the HTTP API. `vecnode --role standalone` runs one;
+/// nodes, the query coordinator, an index node, the index coordinator and a proxy serving the HTTP API. `vecnode --role standalone` runs one;
 /// tests start one on an ephemeral HTTP port.
 ///
 /// ```swift
@@ -18,7 +18,7 @@ import Wire
 /// Each role runs exactly as in its own process (`RoleHost`: same start-up, sessions, shutdown), only the
 /// transport differs. Data layout under the data directory: `rootcoord/` (meta store), `lognode/`
 /// (channels, node id), `querycoord/` (meta store, node id), `querynodes/<i>/querynode/` (scratch, wiped at
-/// start). A standalone data directory can therefore not be opened by a second standalone at the same time
+/// start), `indexcoord/` (meta store, node id), `objects/` (the object storage every role shares). A standalone data directory can therefore not be opened by a second standalone at the same time
 /// (the meta stores are locked), and everything acknowledged is back after a restart.
 public final class LocalCluster: Sendable {
     /// What to run.
@@ -68,7 +68,8 @@ public final class LocalCluster: Sendable {
         self.hosts = hosts
     }
 
-    /// Starts rootcoord, the log node, the query nodes, the query coordinator and the proxy, in that order,
+    /// Starts rootcoord, the log node, the query nodes, the query coordinator, the index node, the index
+    /// coordinator and the proxy, in that order,
     /// each registered before the next starts; returns when the HTTP API is served.
     /// - Throws: `RoleHostError` (after stopping the roles already started).
     public static func start(_ configuration: Configuration) async throws(RoleHostError) -> LocalCluster {
@@ -90,6 +91,8 @@ public final class LocalCluster: Sendable {
             c.cpuThreads = configuration.cpuThreads
             c.cpuNiceness = configuration.cpuNiceness
             c.modelDirectory = configuration.modelDirectory ?? ""
+            // One object storage for every role, whatever its own data directory (query nodes have their own).
+            c.objectStore = (configuration.dataDirectory as NSString).appendingPathComponent("objects")
             if role == .proxy { c.http = configuration.http }
             return c
         }
@@ -102,6 +105,8 @@ public final class LocalCluster: Sendable {
             plan.append((config(.querynode, port: UInt16(i), dataDirectory: dir), "querynode"))
         }
         plan.append((config(.querycoord, port: 1), "querycoord"))
+        plan.append((config(.indexnode, port: 1), "indexnode"))
+        plan.append((config(.indexcoord, port: 1), "indexcoord"))
         plan.append((config(.proxy, port: 1), "proxy"))
         do throws(RoleHostError) {
             for (c, name) in plan {
@@ -119,7 +124,8 @@ public final class LocalCluster: Sendable {
         return LocalCluster(httpAddress: http, network: network, hosts: hosts)
     }
 
-    /// Stops every role, newest first (proxy, query coordinator, query nodes, log node, rootcoord): HTTP
+    /// Stops every role, newest first (proxy, index coordinator, index node, query coordinator, query nodes,
+    /// log node, rootcoord): HTTP
     /// requests in flight finish, sessions are deregistered, files closed. Idempotent.
     public func stop() async {
         for host in hosts.reversed() { await host.stop() }

@@ -49,7 +49,8 @@ public final class RoleHost: Sendable {
     public static func unavailability(of role: Runtime.NodeRole) -> String? {
         switch role {
         case .rootcoord, .lognode, .querycoord, .querynode, .proxy, .standalone, .gateway: return nil
-        case .datacoord, .indexcoord, .datanode, .indexnode:
+        case .indexcoord, .indexnode: return nil
+        case .datacoord, .datanode:
             return "its work is done by query nodes (sealing, indexing) and the log node (durability) in this build; "
                 + "see docs/cluster.md"
         }
@@ -84,7 +85,11 @@ public final class RoleHost: Sendable {
                 try await context.startQueryNode()
             case .proxy:
                 try await context.startProxy()
-            case .standalone, .datacoord, .indexcoord, .datanode, .indexnode, .gateway:
+            case .indexcoord:
+                try await context.startIndexCoord()
+            case .indexnode:
+                try await context.startIndexNode()
+            case .standalone, .datacoord, .datanode, .gateway:
                 throw .unavailableRole(role, reason: unavailability(of: role) ?? "not wired")
             }
         } catch {

@@ -105,6 +105,11 @@ extension NodeConfig {
                 isSecret: false,
                 apply: { (c: inout NodeConfig, v: String) throws(ValueError) in c.modelDirectory = try path(v) },
                 render: { $0.modelDirectory }),
+        Setting(name: "object-store", valueSyntax: "DIR",
+                help: "shared object storage of flushed segments and index objects (default <data-dir>/objects)",
+                isSecret: false,
+                apply: { (c: inout NodeConfig, v: String) throws(ValueError) in c.objectStore = try path(v) },
+                render: { $0.objectStore ?? "" }),
     ]
 
     /// The setting called `name`, if any.

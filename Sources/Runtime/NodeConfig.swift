@@ -34,6 +34,9 @@ public struct NodeConfig: Sendable, Equatable {
     /// Where the HTTP API is served (`proxy`, `standalone`); nil serves it on `listen`. Neither role has a
     /// wire listener of its own, so by default `vecnode --role standalone` answers HTTP on 127.0.0.1:19530.
     public var http: HostPort?
+    /// The shared object storage (`--object-store`): a directory standing in for MinIO/S3 that data nodes
+    /// flush segments to and index nodes add index objects to; nil: `<data-dir>/objects`.
+    public var objectStore: String?
     /// The proxies a `gateway` balances over (`--upstreams`); required by that role, unused by the others.
     public var upstreams: [HostPort] = []
 
@@ -112,6 +115,11 @@ public struct NodeConfig: Sendable, Equatable {
             throw .unusable("--listen \(listen) is not an address peers can dial: pass --advertise HOST:PORT "
                 + "(the address other nodes use to reach this one)")
         }
+    }
+
+    /// The object storage directory in effect: `objectStore`, else `<data-dir>/objects`.
+    public var objectStoreDirectory: String {
+        objectStore ?? (dataDirectory as NSString).appendingPathComponent("objects")
     }
 
     /// The address peers should dial: `advertise` if set, else `listen`.

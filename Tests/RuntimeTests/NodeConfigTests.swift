@@ -139,7 +139,7 @@ struct NodeConfigTests {
         let values = ["role": "indexnode", "listen": "[::1]:7000", "advertise": "h:7001", "data-dir": "/d",
                       "log-level": "error", "cluster-secret": secret, "rootcoord": "rc:19530", "cpu-threads": "4",
                       "cpu-niceness": "19", "model-dir": "/models/x", "http": "127.0.0.1:8080",
-                      "upstreams": "127.0.0.1:19531,proxy-2:19532"]
+                      "upstreams": "127.0.0.1:19531,proxy-2:19532", "object-store": "/objects"]
         for s in NodeConfig.settings {
             let v = try #require(values[s.name], "no test value for setting \(s.name)")
             try c.set(s.name, to: v, source: .flag)

@@ -75,8 +75,9 @@ final class GrowingSegment: Segment, @unchecked Sendable {
 
     /// The immutable segment holding the same rows, with the spec's index for every non-FLAT field (reusing
     /// the HNSW graph built while growing, or building the index now; HNSW_SQ8 and IVF are built only here).
-    func seal(pool: WorkerPool?) throws(ShardError) -> SealedSegment {
-        for (field, index) in vectorIndexes where !index.isBuilt && index.buildsIndex && rowCount > 0 {
+    /// With `buildIndexes` false (deferred builds) fields without a graph keep the exact scan.
+    func seal(pool: WorkerPool?, buildIndexes: Bool = true) throws(ShardError) -> SealedSegment {
+        for (field, index) in vectorIndexes where buildIndexes && !index.isBuilt && index.buildsIndex && rowCount > 0 {
             guard let all = rows.column(named: field)?.data.floatVectors else { continue }
             do { try index.buildIndex(values: all.values, rows: rowCount, pool: pool) } catch { throw .vector(error) }
         }

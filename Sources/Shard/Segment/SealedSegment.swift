@@ -99,16 +99,32 @@ final class SealedSegment: Segment, @unchecked Sendable {
         }
     }
 
-    /// Reads segment `id` back: decodes and validates the data object against `rowCount` and `schema`, loads
-    /// each HNSW object (or builds the exact scan for FLAT fields), and applies `supersededAt`.
+    /// Reads segment `id` back: decodes and validates the data object against `rowCount` and `schema`, resolves
+    /// each vector field's index (`resolveIndex`: a matching index object, else built in memory, else — with
+    /// deferred builds — an exact scan; FLAT fields always scan), and applies `supersededAt`.
     static func load(id: SegmentID, rowCount expectedRows: Int, schema: CollectionSchema, specs: [IndexSpec],
-                     supersededAt: [UInt64], from store: any ObjectStore) throws(ShardError) -> SealedSegment {
+                     supersededAt: [UInt64], from store: any ObjectStore, deferIndexBuilds: Bool = false,
+                     pool: WorkerPool? = nil, report: inout IndexLoadReport) throws(ShardError) -> SealedSegment {
+        let (rows, insertedAt) = try readData(id: id, rowCount: expectedRows, schema: schema, from: store)
+        var indexes: [String: VectorFieldIndex] = [:]
+        for spec in specs {
+            guard let f = schema.fieldIndex(named: spec.fieldName), let d = schema.fields[f].dimension,
+                let vectors = rows.column(named: spec.fieldName)?.data.floatVectors
+            else { continue }
+            indexes[spec.fieldName] = try resolveIndex(
+                segment: id, spec: spec, fieldPosition: f, dimension: d, rows: expectedRows, values: vectors.values,
+                store: store, deferIndexBuilds: deferIndexBuilds, pool: pool, report: &report)
+        }
+        return SealedSegment(id: id, rows: rows, insertedAt: insertedAt, supersededAt: supersededAt, vectorIndexes: indexes)
+    }
+
+    /// Decodes and validates segment `id`'s data object: its rows and their insert timestamps.
+    static func readData(id: SegmentID, rowCount expectedRows: Int, schema: CollectionSchema,
+                         from store: any ObjectStore) throws(ShardError) -> (rows: RowBatch, insertedAt: [UInt64]) {
         let what = "segment \(id) data object"
         let bytes: [UInt8]
         do { bytes = [UInt8](try store.get(dataKey(id))) } catch { throw objectError(error, what) }
         var src = ByteSource(bytes)
-        let rows: RowBatch
-        let insertedAt: [UInt64]
         do throws(DecodeFailure) {
             let magic = try src.array(of: UInt8.self, count: 8, "magic")
             guard magic == Self.magic else { throw DecodeFailure(reason: "bad magic") }
@@ -120,42 +136,22 @@ final class SealedSegment: Segment, @unchecked Sendable {
             guard n == UInt64(expectedRows), n <= UInt64(src.remaining / 8) else {
                 throw DecodeFailure(reason: "row count \(n), manifest says \(expectedRows)")
             }
-            insertedAt = try src.array(of: UInt64.self, count: Int(n), "timestamps")
+            let insertedAt = try src.array(of: UInt64.self, count: Int(n), "timestamps")
             let m = try src.u64("batch length")
             guard m == UInt64(src.remaining) else { throw DecodeFailure(reason: "batch length \(m), \(src.remaining) bytes left") }
             let batchBytes = try src.array(of: UInt8.self, count: Int(m), "row batch")
+            let rows: RowBatch
             do { rows = try RowBatch(decoding: batchBytes, schema: schema) } catch {
                 throw DecodeFailure(reason: "\(error)")
             }
             guard rows.rowCount == expectedRows else { throw DecodeFailure(reason: "batch holds \(rows.rowCount) rows") }
+            return (rows, insertedAt)
         } catch {
             throw .corrupt(what: what, reason: error.reason)
         }
-        var indexes: [String: VectorFieldIndex] = [:]
-        for spec in specs {
-            guard let f = schema.fieldIndex(named: spec.fieldName), let d = schema.fields[f].dimension,
-                let vectors = rows.column(named: spec.fieldName)?.data.floatVectors
-            else { continue }
-            if spec.kind != .flat, expectedRows > 0 {
-                let key = indexKey(id, fieldPosition: f)
-                let indexBytes: [UInt8]
-                do { indexBytes = [UInt8](try store.get(key)) } catch { throw objectError(error, "segment \(id) index object \(key)") }
-                indexes[spec.fieldName] = try VectorFieldIndex(spec: spec, loading: indexBytes, name: "segment \(id) \(key.rawValue)",
-                                                               rows: expectedRows, values: vectors.values, dimension: d)
-            } else {
-                do {
-                    let index = try VectorFieldIndex(spec: spec, dimension: d)
-                    try index.append(values: vectors.values, firstRow: 0, pool: nil)
-                    indexes[spec.fieldName] = index
-                } catch {
-                    throw .corrupt(what: what, reason: "vectors rejected by the index: \(error)")
-                }
-            }
-        }
-        return SealedSegment(id: id, rows: rows, insertedAt: insertedAt, supersededAt: supersededAt, vectorIndexes: indexes)
     }
 
-    private static func objectError(_ error: any Error, _ what: String) -> ShardError {
+    static func objectError(_ error: any Error, _ what: String) -> ShardError {
         if let e = error as? ObjectStoreError {
             switch e {
             case .corrupt: return .corrupt(what: what, reason: "\(e)")

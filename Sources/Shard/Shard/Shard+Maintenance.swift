@@ -50,7 +50,7 @@ extension Shard {
     func flushLocked() throws(ShardError) {
         var newSegment: SealedSegment?
         if state.growing.rowCount > 0 {
-            let s = try state.growing.seal(pool: pool)
+            let s = try state.growing.seal(pool: pool, buildIndexes: !options.deferIndexBuilds)
             try s.write(to: store)
             newSegment = s
         }
@@ -61,7 +61,7 @@ extension Shard {
         if let s = newSegment {
             state.add(sealed: s)
             state.growing = try GrowingSegment(id: state.nextSegmentID, schema: schema, specs: indexes,
-                                               hnswThreshold: options.growingHNSWThreshold)
+                                               hnswThreshold: options.effectiveGrowingHNSWThreshold)
             state.nextSegmentID = next
         }
         state.checkpoint = checkpoint
@@ -111,7 +111,7 @@ extension Shard {
                 let id = state.growing.id
                 let rows = RowBatch(unchecked: schema, columns: columns, rowCount: insertedAt.count)
                 merged = try Self.buildSealed(id: id, rows: rows, insertedAt: insertedAt, supersededAt: supersededAt,
-                                              specs: indexes, pool: pool)
+                                              specs: indexes, pool: pool, buildIndexes: !options.deferIndexBuilds)
                 try merged!.write(to: store)
                 report.newSegment = id
             }
@@ -128,7 +128,7 @@ extension Shard {
                     state.latest[PrimaryKey.key(of: pk, at: row)] = RowLocation(segment: merged.id, row: row)
                 }
                 state.growing = try GrowingSegment(id: state.nextSegmentID, schema: schema, specs: indexes,
-                                                   hnswThreshold: options.growingHNSWThreshold)
+                                                   hnswThreshold: options.effectiveGrowingHNSWThreshold)
                 state.nextSegmentID = next
             }
             for s in candidates { s.delete(from: store) }
@@ -136,9 +136,10 @@ extension Shard {
         } }
     }
 
-    /// A sealed segment over `rows` with its vector indexes built (HNSW graphs, IVF training on `pool`).
+    /// A sealed segment over `rows` with its vector indexes built (HNSW graphs, IVF training on `pool`), or
+    /// exact scans only when `buildIndexes` is false (deferred builds).
     static func buildSealed(id: SegmentID, rows: RowBatch, insertedAt: [UInt64], supersededAt: [UInt64],
-                            specs: [IndexSpec], pool: WorkerPool?) throws(ShardError) -> SealedSegment {
+                            specs: [IndexSpec], pool: WorkerPool?, buildIndexes: Bool = true) throws(ShardError) -> SealedSegment {
         var indexes: [String: VectorFieldIndex] = [:]
         for spec in specs {
             guard let d = rows.schema.field(named: spec.fieldName)?.dimension,
@@ -146,7 +147,7 @@ extension Shard {
             else { continue }
             do {
                 let index = try VectorFieldIndex(spec: spec, dimension: d)
-                if index.buildsIndex && (index.hnswParameters != nil || rows.rowCount > 0) {
+                if buildIndexes && index.buildsIndex && (index.hnswParameters != nil || rows.rowCount > 0) {
                     try index.buildIndex(values: vectors.values, rows: rows.rowCount, pool: pool)
                 } else {
                     try index.append(values: vectors.values, firstRow: 0, pool: pool)

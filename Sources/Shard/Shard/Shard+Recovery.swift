@@ -24,27 +24,32 @@ extension Shard {
             specs.append(indexes.first { $0.fieldName == field.name } ?? IndexSpec(fieldName: field.name, kind: .flat, metric: .l2))
         }
         let store: LocalObjectStore
-        do { store = try LocalObjectStore(root: directory + "/objects") } catch { throw .objectStore("\(error)") }
+        do { store = try LocalObjectStore(root: options.objectStoreDirectory ?? directory + "/objects") } catch {
+            throw .objectStore("\(error)")
+        }
         let log: ChannelLog
         do { log = try ChannelLog(directory: directory + "/log", options: options.log) } catch {
             if let e = error as? LogError, case .corrupt = e { throw .corrupt(what: "log", reason: "\(e)") }
             throw .log("opening: \(error)")
         }
+        // Created before recovery: segments without an index object build theirs on it.
+        let pool = WorkerPool(threads: options.workerThreads)
         do {
-            let state = try recoverState(store: store, log: log, schema: schema, specs: specs, options: options)
+            let state = try recoverState(store: store, log: log, schema: schema, specs: specs, options: options, pool: pool)
             let shard = Shard(schema: schema, indexes: specs, directory: directory, options: options, log: log,
-                              store: store, state: state)
+                              store: store, state: state, pool: pool)
             try shard.replay()
             shard.sequencer.resume(lastTimestamp: state.lastTimestamp)
             return shard
         } catch {
             log.close()
+            pool.shutdown()
             throw error
         }
     }
 
     private static func recoverState(store: LocalObjectStore, log: ChannelLog, schema: CollectionSchema, specs: [IndexSpec],
-                                     options: ShardOptions) throws(ShardError) -> ShardState {
+                                     options: ShardOptions, pool: WorkerPool) throws(ShardError) -> ShardState {
         var manifest: ShardManifest?
         let exists: Bool
         do { exists = try store.exists(ShardManifest.key) } catch { throw .objectStore("\(error)") }
@@ -66,12 +71,14 @@ extension Shard {
                 + "manifest's checkpoint is \(checkpoint)\(manifest == nil ? " (manifest missing)" : "")")
         }
         let next = manifest?.nextSegmentID ?? SegmentID(1)
-        let growing = try GrowingSegment(id: next, schema: schema, specs: specs, hnswThreshold: options.growingHNSWThreshold)
+        let growing = try GrowingSegment(id: next, schema: schema, specs: specs, hnswThreshold: options.effectiveGrowingHNSWThreshold)
         let state = ShardState(growing: growing, nextSegmentID: SegmentID(next.rawValue + 1), checkpoint: checkpoint)
         state.lastTimestamp = manifest?.lastTimestamp ?? 0
         for entry in manifest?.segments ?? [] {
             let segment = try SealedSegment.load(id: entry.id, rowCount: entry.rowCount, schema: schema, specs: specs,
-                                                 supersededAt: entry.supersededAt, from: store)
+                                                 supersededAt: entry.supersededAt, from: store,
+                                                 deferIndexBuilds: options.deferIndexBuilds, pool: pool,
+                                                 report: &state.indexLoad)
             state.add(sealed: segment)
             try state.indexLiveRows(of: segment)
         }

@@ -45,7 +45,7 @@ public final class Shard: @unchecked Sendable {
     let state: ShardState
 
     init(schema: CollectionSchema, indexes: [IndexSpec], directory: String, options: ShardOptions, log: ChannelLog,
-         store: any ObjectStore, state: ShardState) {
+         store: any ObjectStore, state: ShardState, pool: WorkerPool) {
         self.schema = schema
         self.indexes = indexes
         self.directory = directory
@@ -53,7 +53,7 @@ public final class Shard: @unchecked Sendable {
         self.log = log
         self.store = store
         self.state = state
-        self.pool = WorkerPool(threads: options.workerThreads)
+        self.pool = pool
         self.sequencer = WriteSequencer(lastTimestamp: state.lastTimestamp)
     }
 
@@ -233,6 +233,14 @@ public final class Shard: @unchecked Sendable {
         public var growingUsesHNSW: Bool
         /// Why the last automatic seal failed (nil once one succeeds); it is retried on the next write.
         public var lastSealError: String?
+        /// Sealed segments' vector indexes loaded from index objects at `open`.
+        public var indexObjectsLoaded: Int = 0
+        /// Sealed segments' vector indexes built in memory at `open` (no usable index object).
+        public var indexesBuiltOnLoad: Int = 0
+        /// Sealed segments' vector fields left to an exact scan at `open` (deferred builds, no index object).
+        public var deferredIndexScans: Int = 0
+        /// Index objects present at `open` but rejected (damaged, or built for other rows or another spec).
+        public var rejectedIndexObjects: [SegmentIndexError] = []
     }
 
     public var statistics: Statistics {
@@ -241,7 +249,9 @@ public final class Shard: @unchecked Sendable {
                 sealedSegments: state.sealed.count, sealedRows: state.sealed.reduce(0) { $0 + $1.rowCount },
                 growingRows: state.growing.rowCount, liveRows: state.latest.count, lastTimestamp: state.lastTimestamp,
                 checkpoint: state.checkpoint, growingUsesHNSW: state.growing.vectorIndexes.values.contains { $0.isHNSW },
-                lastSealError: state.sealError.map { "\($0)" })
+                lastSealError: state.sealError.map { "\($0)" }, indexObjectsLoaded: state.indexLoad.objectsLoaded,
+                indexesBuiltOnLoad: state.indexLoad.builtInMemory, deferredIndexScans: state.indexLoad.deferredScans,
+                rejectedIndexObjects: state.indexLoad.rejected)
         }
     }
 

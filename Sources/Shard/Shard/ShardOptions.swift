@@ -12,12 +12,24 @@ public struct ShardOptions: Sendable {
     public var workerThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
     /// Options of the shard's `ChannelLog`.
     public var log = ChannelLog.Options()
+    /// Seal segments without building their vector indexes (data nodes: index nodes build them later, see
+    /// `SegmentIndexBuilder`). A sealed segment then answers searches by an exact scan over its vectors until
+    /// it is reopened with an index object in place; growing segments never switch to an HNSW graph. Loading
+    /// never builds an index in memory either: segments without an index object are scanned. Default false.
+    public var deferIndexBuilds = false
+    /// Root of the shard's `LocalObjectStore` (manifest and segment objects); nil: `<directory>/objects`.
+    /// Data nodes point it into the shared object storage (`<object-store>/collections/<id>/shard-<n>`).
+    public var objectStoreDirectory: String?
     /// Milliseconds since the Unix epoch; the seal policy's age uses it (inject a fake in tests).
     public var clock: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }
 
     public init() {}
 
+    /// The growing segments' HNSW threshold: never reached with deferred index builds.
+    var effectiveGrowingHNSWThreshold: Int { deferIndexBuilds ? Int.max : growingHNSWThreshold }
+
     func validate() throws(ShardError) {
+        if let d = objectStoreDirectory, d.isEmpty { throw .invalidArgument("objectStoreDirectory must not be empty") }
         try sealPolicy.validate()
         guard growingHNSWThreshold >= 1, smallSegmentRows >= 1, workerThreads >= 1 else {
             throw .invalidArgument("growingHNSWThreshold, smallSegmentRows and workerThreads must be at least 1")

@@ -28,6 +28,8 @@ final class ShardState: @unchecked Sendable {
     var failure: String?
     /// The last automatic seal failure (retried on the next write).
     var sealError: ShardError?
+    /// How `open` resolved the sealed segments' vector indexes.
+    var indexLoad = IndexLoadReport()
 
     init(growing: GrowingSegment, nextSegmentID: SegmentID, checkpoint: LogPosition) {
         self.growing = growing
