@@ -43,10 +43,22 @@ extension Proxy {
         }
     }
 
-    /// Index descriptions; row counts (all indexed: a replica seals and indexes as it goes) are the
-    /// collection's `count(*)` when it is loaded, 0 otherwise.
+    /// Index descriptions. When the index coordinator knows flushed segments of the collection (data nodes
+    /// flushed them to object storage with deferred builds), its build states give Milvus's `indexState`,
+    /// `totalRows`, `indexedRows` and `pendingRows`. Otherwise (no index coordinator, or nothing flushed there:
+    /// query nodes seal and index their replicas themselves) every row counts as indexed: the collection's
+    /// `count(*)` when it is loaded, 0 otherwise.
     func indexDescriptions(_ info: CollectionInfo, loaded: Bool, deadline: ContinuousClock.Instant) async throws -> [IndexDescription] {
         guard !info.indexes.isEmpty else { return [] }
+        if let builds = try? await call(.indexCoord, DescribeIndexBuilds(collectionID: info.id), deadline: deadline),
+            !builds.segments.isEmpty {
+            let failure = builds.segments.first { $0.state == .failed }?.lastError ?? ""
+            return info.indexes.map {
+                IndexDescription(indexName: CollectionMapping.indexName(of: $0, in: info), spec: $0, state: builds.indexState,
+                                 totalRows: Int64(builds.totalRows), indexedRows: Int64(builds.indexedRows),
+                                 pendingRows: Int64(builds.pendingRows), failReason: failure)
+            }
+        }
         let rows: Int64 = loaded ? ((try? await countRows(info, filter: "", parameters: [:], guarantee: .eventually, deadline: deadline)) ?? 0) : 0
         return info.indexes.map {
             IndexDescription(indexName: CollectionMapping.indexName(of: $0, in: info), spec: $0, totalRows: rows, indexedRows: rows)
