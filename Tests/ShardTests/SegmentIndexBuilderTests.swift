@@ -179,6 +179,28 @@ import VecCore
         #expect(Self.recall(try Self.search(again)) >= 0.9)
     }
 
+    @Test func compactionRemovesTheMergedSegmentsIndexObjects() throws {
+        let dir = ShardFixtures.directory("compact")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let spec = IndexSpec(fieldName: "vec", kind: .hnsw(m: 8, efConstruction: 64), metric: .l2)
+        try Self.flushedShard(dir, spec: spec, deferred: true).close()
+        let store = try LocalObjectStore(root: dir + "/store")
+        for segment in try #require(try ShardManifestView.read(from: store)).segments {
+            _ = try SegmentIndexBuilder.build(segment: segment.id, store: store)
+        }
+        #expect(Self.indexFiles(dir).count == 2)
+        let shard = try Self.reopen(dir, spec: spec, deferred: true)
+        defer { shard.close() }
+        #expect(shard.statistics.indexObjectsLoaded == 2)
+        let report = try shard.compact()
+        #expect(report.mergedSegments.count == 2 && report.newSegment != nil)
+        #expect(Self.indexFiles(dir).isEmpty, "the merged segments' index objects are deleted with them: \(Self.indexFiles(dir))")
+        let view = try #require(try ShardManifestView.read(from: store))
+        #expect(view.segments.map(\.rowCount) == [Self.rows])
+        #expect(try SegmentIndexBuilder.missingIndexes(of: view.segments[0], in: view, store: store) == [spec],
+                "a deferred compaction leaves the merged segment to the index nodes")
+    }
+
     @Test func indexObjectHeaderChecksEverythingItNames() throws {
         let spec = IndexSpec(fieldName: "vec", kind: .hnsw(m: 8, efConstruction: 64), metric: .l2)
         let object = SegmentIndexObject(segment: SegmentID(7), rowCount: 10, fieldPosition: 1, fingerprint: 42, spec: spec,

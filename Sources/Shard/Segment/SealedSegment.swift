@@ -162,8 +162,10 @@ final class SealedSegment: Segment, @unchecked Sendable {
         return .objectStore("\(what): \(error)")
     }
 
-    /// Deletes this segment's objects (after a manifest no longer names it).
+    /// Deletes this segment's objects (after a manifest no longer names it): everything under
+    /// `segments/<id>/`, so index objects an index node added (`built-index-<f>`) go too.
     func delete(from store: any ObjectStore) {
-        for key in objectKeys() { try? store.delete(key) }
+        let keys = (try? store.list(prefix: "segments/\(id)/")) ?? objectKeys()
+        for key in Set(keys + objectKeys()) { try? store.delete(key) }
     }
 }
