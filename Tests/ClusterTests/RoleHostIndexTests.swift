@@ -36,21 +36,7 @@ import Wire
         #expect(try await rootClient.call(ListLiveNodes(role: .indexCoord)).sessions.count == 1)
         #expect(FileManager.default.fileExists(atPath: dir.path + "/indexcoord/indexcoord/node-id"))
 
-        // A data node's flush: a shard with deferred builds writing into the object storage.
-        let schema = CollectionSchema(fields: [FieldSchema(name: "id", dataType: .int64, isPrimaryKey: true),
-                                               FieldSchema(name: "vec", dataType: .floatVector, dimension: 4)])
-        let spec = IndexSpec(fieldName: "vec", kind: .hnsw(m: 8, efConstruction: 32), metric: .l2)
-        var options = ShardOptions()
-        options.deferIndexBuilds = true
-        options.objectStoreDirectory = ObjectStorageLayout(root: objects).shardDirectory(CollectionID(5), shard: 0)
-        options.workerThreads = 1
-        let shard = try Shard.open(directory: dir.path + "/shard", schema: schema, indexes: [spec], options: options)
-        try shard.insert(try RowBatch(schema: schema, columns: [
-            Column(name: "id", data: .int64((0..<64).map(Int64.init))),
-            Column(name: "vec", data: .floatVector(dimension: 4, values: TestData.uniform(count: 64, dimension: 4, seed: 3))),
-        ]), timestamp: 1)
-        try shard.flush()
-        shard.close()
+        try Self.flushDeferredSegment(objects: objects, collection: CollectionID(5), scratch: dir.path + "/shard")
 
         let coordClient = network.client(for: try #require(coord.wireAddress))
         var reply = IndexBuildsReply(segments: [])
@@ -67,5 +53,24 @@ import Wire
         await coord.stop()
         await node.stop()
         await root.stop()
+    }
+
+    /// A data node's flush: a shard with deferred index builds writing one 64-row segment into the object
+    /// storage at `collections/<collection>/shard-0`.
+    static func flushDeferredSegment(objects: String, collection: CollectionID, scratch: String) throws {
+        let schema = CollectionSchema(fields: [FieldSchema(name: "id", dataType: .int64, isPrimaryKey: true),
+                                               FieldSchema(name: "vec", dataType: .floatVector, dimension: 4)])
+        let spec = IndexSpec(fieldName: "vec", kind: .hnsw(m: 8, efConstruction: 32), metric: .l2)
+        var options = ShardOptions()
+        options.deferIndexBuilds = true
+        options.objectStoreDirectory = ObjectStorageLayout(root: objects).shardDirectory(collection, shard: 0)
+        options.workerThreads = 1
+        let shard = try Shard.open(directory: scratch, schema: schema, indexes: [spec], options: options)
+        defer { shard.close() }
+        try shard.insert(try RowBatch(schema: schema, columns: [
+            Column(name: "id", data: .int64((0..<64).map(Int64.init))),
+            Column(name: "vec", data: .floatVector(dimension: 4, values: TestData.uniform(count: 64, dimension: 4, seed: 3))),
+        ]), timestamp: 1)
+        try shard.flush()
     }
 }
