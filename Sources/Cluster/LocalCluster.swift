@@ -4,8 +4,8 @@ import Runtime
 import Wire
 
 /// Every role of the cluster in this process, over an `InMemoryNetwork`: rootcoord, a log node, query
-/// nodes, the query coordinator, an index node, the index coordinator and a proxy serving the HTTP API. `vecnode --role standalone` runs one;
-/// tests start one on an ephemeral HTTP port.
+/// nodes, the query coordinator, an index node, the index coordinator and a proxy serving the HTTP API.
+/// `vecnode --role standalone` runs one; tests start one on an ephemeral HTTP port.
 ///
 /// ```swift
 /// var configuration = LocalCluster.Configuration(dataDirectory: "./vecnode-data")
@@ -18,8 +18,9 @@ import Wire
 /// Each role runs exactly as in its own process (`RoleHost`: same start-up, sessions, shutdown), only the
 /// transport differs. Data layout under the data directory: `rootcoord/` (meta store), `lognode/`
 /// (channels, node id), `querycoord/` (meta store, node id), `querynodes/<i>/querynode/` (scratch, wiped at
-/// start), `indexcoord/` (meta store, node id), `objects/` (the object storage every role shares). A standalone data directory can therefore not be opened by a second standalone at the same time
-/// (the meta stores are locked), and everything acknowledged is back after a restart.
+/// start), `indexcoord/` (meta store, node id), `objects/` (the object storage every role shares). A standalone
+/// data directory can therefore not be opened by a second standalone at the same time (the meta stores are
+/// locked), and everything acknowledged is back after a restart.
 public final class LocalCluster: Sendable {
     /// What to run.
     public struct Configuration: Sendable {
@@ -69,8 +70,8 @@ public final class LocalCluster: Sendable {
     }
 
     /// Starts rootcoord, the log node, the query nodes, the query coordinator, the index node, the index
-    /// coordinator and the proxy, in that order,
-    /// each registered before the next starts; returns when the HTTP API is served.
+    /// coordinator and the proxy, in that order, each registered before the next starts; returns when the HTTP
+    /// API is served.
     /// - Throws: `RoleHostError` (after stopping the roles already started).
     public static func start(_ configuration: Configuration) async throws(RoleHostError) -> LocalCluster {
         guard (1...16).contains(configuration.queryNodes) else {
@@ -125,8 +126,7 @@ public final class LocalCluster: Sendable {
     }
 
     /// Stops every role, newest first (proxy, index coordinator, index node, query coordinator, query nodes,
-    /// log node, rootcoord): HTTP
-    /// requests in flight finish, sessions are deregistered, files closed. Idempotent.
+    /// log node, rootcoord): HTTP requests in flight finish, sessions are deregistered, files closed. Idempotent.
     public func stop() async {
         for host in hosts.reversed() { await host.stop() }
     }
