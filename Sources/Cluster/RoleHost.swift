@@ -48,8 +48,8 @@ public final class RoleHost: Sendable {
     /// Whether this build can run `role` as its own process, and if not, why.
     public static func unavailability(of role: Runtime.NodeRole) -> String? {
         switch role {
-        case .rootcoord, .lognode, .querycoord, .querynode, .proxy, .standalone, .gateway: return nil
-        case .datacoord, .indexcoord, .datanode, .indexnode:
+        case .rootcoord, .lognode, .querycoord, .querynode, .proxy, .standalone, .gateway, .datacoord, .datanode: return nil
+        case .indexcoord, .indexnode:
             return "its work is done by query nodes (sealing, indexing) and the log node (durability) in this build; "
                 + "see docs/cluster.md"
         }
@@ -84,7 +84,11 @@ public final class RoleHost: Sendable {
                 try await context.startQueryNode()
             case .proxy:
                 try await context.startProxy()
-            case .standalone, .datacoord, .indexcoord, .datanode, .indexnode, .gateway:
+            case .datacoord:
+                try await context.startDataCoord()
+            case .datanode:
+                try await context.startDataNode()
+            case .standalone, .indexcoord, .indexnode, .gateway:
                 throw .unavailableRole(role, reason: unavailability(of: role) ?? "not wired")
             }
         } catch {
