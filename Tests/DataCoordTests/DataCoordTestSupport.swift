@@ -59,8 +59,8 @@ final class DataCluster: @unchecked Sendable {
         logConfig.channelOptions.segmentBytes = 4096  // truncation deletes whole segments: make them small
         logNode = try LogNode(configuration: logConfig, logger: Logger(role: "lognode", sink: { _ in }))
         listeners["lognode"] = try await network.listen(on: WireAddress(host: "lognode", port: 1), handler: logNode.router())
-        try await register(NodeID(900), role: .logNode, address: "lognode:1")
         cpu = try CPUExecutor(name: "dc-test-cpu", threads: 1)
+        try await register(NodeID(900), role: .logNode, address: "lognode:1")
     }
 
     /// Registers a session and renews it every quarter lease until the node is killed.

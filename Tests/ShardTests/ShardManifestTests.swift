@@ -28,12 +28,12 @@ import Testing
         let v2 = m.encode()
         #expect(try ShardManifest(decoding: v2) == m)
         // Version 1 = the same layout without the 9 channel-checkpoint bytes after the next segment id.
-        var v1 = Array(v2[0..<8]) + [1, 0] + Array(v2[10..<32])
-        v1 += Array(v2[41...])
+        var v1 = Array(v2[0..<8]) + [1, 0] + Array(v2[10..<40])
+        v1 += Array(v2[49...])
         let old = try ShardManifest(decoding: v1)
         #expect(old.channelCheckpoint == nil && old.segments == m.segments && old.checkpoint == m.checkpoint)
         var badFlag = v2
-        badFlag[32] = 2
+        badFlag[40] = 2
         #expect(throws: ShardError.self) { _ = try ShardManifest(decoding: badFlag) }
     }
 }

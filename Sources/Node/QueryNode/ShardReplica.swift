@@ -196,7 +196,8 @@ final class ShardReplica: Sendable {
             return ShardReplicaStatus(
                 ref: ref, replica: replica, liveRows: stats?.liveRows ?? 0, sealedSegments: stats?.sealedSegments ?? 0,
                 growingRows: stats?.growingRows ?? 0, applied: s.applied, lastTimestamp: s.lastTimestamp,
-                lastError: String(decoding: s.statusError.utf8.prefix(1000), as: UTF8.self))
+                lastError: String(decoding: s.statusError.utf8.prefix(1000), as: UTF8.self), loadedFrom: s.loadedFrom,
+                flushedCheckpoint: stats?.channelCheckpoint, reloads: s.reloads)
         }
     }
 
