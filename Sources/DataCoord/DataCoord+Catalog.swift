@@ -59,8 +59,8 @@ extension DataCoord {
             let key = ChannelKey(collection: id, shard: shard)
             inFlight.removeValue(forKey: key)?.cancel()
             watched[key] = nil
-            if let owner = s.owner, let session = dataNodes[owner] {
-                let client = transport.client(for: (try? WireAddress(parsing: session.address)) ?? configuration.rootCoord)
+            if let owner = s.owner, let session = dataNodes[owner], let address = try? WireAddress(parsing: session.address) {
+                let client = transport.client(for: address)
                 let ref = ShardRef(collection: id.rawValue, shard: shard)
                 Task { _ = try? await client.call(UnwatchChannel(ref: ref), options: CallOptions(timeout: .seconds(30))) }
             }

@@ -129,10 +129,12 @@ extension DataCoord {
                 held.insert(key)
                 let owner = records[key.collection].flatMap { key.shard < $0.shards.count ? $0.shards[key.shard].owner : nil }
                 if owner != node {
-                    let client = transport.client(for: (try? WireAddress(parsing: session.address)) ?? configuration.rootCoord)
-                    let ref = channel.ref
-                    logger.info("unwatching a stray channel", ["channel": "\(key)", "node": node.rawValue])
-                    Task { _ = try? await client.call(UnwatchChannel(ref: ref), options: CallOptions(timeout: .seconds(30))) }
+                    if let address = try? WireAddress(parsing: session.address) {
+                        let client = transport.client(for: address)
+                        let ref = channel.ref
+                        logger.info("unwatching a stray channel", ["channel": "\(key)", "node": node.rawValue])
+                        Task { _ = try? await client.call(UnwatchChannel(ref: ref), options: CallOptions(timeout: .seconds(30))) }
+                    }
                     continue
                 }
                 if let flushed = channel.flushedCheckpoint { noteFlushed(key, checkpoint: flushed) }

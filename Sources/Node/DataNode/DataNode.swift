@@ -189,10 +189,16 @@ public actor DataNode {
         return ShardFlushed(ref: ref, channelCheckpoint: checkpoint, liveRows: stats.liveRows, sealedSegments: stats.sealedSegments)
     }
 
-    /// The policy: flush every channel that has unflushed data.
+    /// The policy: flush every channel that has unflushed data. A channel whose consumer failed is dropped
+    /// (logged), so the data coordinator sees it missing and watches it again (reopening from the manifest).
     private func flushDue() async {
         for (ref, replica) in channels.sorted(by: { ($0.key.collection, $0.key.shard) < ($1.key.collection, $1.key.shard) }) {
             guard !closed, channels[ref] === replica else { continue }
+            if let failure = replica.state.withLock({ $0.failure }) {
+                logger.error("dropping a failed channel", ["collection": ref.collection, "shard": ref.shard, "error": failure])
+                await unwatch(ref)
+                continue
+            }
             guard let shard = replica.state.withLock({ $0.failure == nil && !$0.stopped ? $0.shard : nil }) else { continue }
             let due = await applyExecutor.run { shard.statistics.hasUnflushedChanges }
             guard due else { continue }
