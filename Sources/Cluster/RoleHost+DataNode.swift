@@ -23,6 +23,22 @@ extension RoleContext {
         shutdown.add("datanode") { await node.close() }
         await node.start()
         try await listen(node.router())
-        try await register()
+        let keeper = try await register()
+        // Fencing, approximately: a node whose session was lost (its lease lapsed, or rootcoord restarted) may
+        // have had its channels reassigned meanwhile, so it stops writing them at once; the data coordinator
+        // watches again whatever it still assigns here (the shard reopens from the manifest).
+        let registered = await keeper.sessionID
+        let fence = Task {
+            var current = registered
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                let now = await keeper.sessionID
+                if let now, now != current {
+                    current = now
+                    await node.unwatchAll(reason: "this node's session was replaced (lease lapsed or rootcoord restarted)")
+                }
+            }
+        }
+        shutdown.add("datanode session fence") { fence.cancel() }
     }
 }

@@ -209,8 +209,10 @@ final class RoleContext: @unchecked Sendable {
     static let joinTimeout = Duration.seconds(15)
 
     /// Registers the prepared session, announcing `address` (default: `peerAddress`, known once listening),
-    /// and keeps its lease until shutdown (deregistering first).
-    func register(address: String? = nil) async throws(RoleHostError) {
+    /// and keeps its lease until shutdown (deregistering first). Returns the keeper (its `sessionID` tells a
+    /// role when the node registered again).
+    @discardableResult
+    func register(address: String? = nil) async throws(RoleHostError) -> NodeSessionKeeper {
         guard let session else { throw .configuration("internal: register() before prepareSession()") }
         let keeper = keeper(role: session.role, id: session.id, root: session.root, address: address ?? peerAddress)
         do {
@@ -219,5 +221,6 @@ final class RoleContext: @unchecked Sendable {
             throw .join(error)
         }
         shutdown.add("session") { await keeper.stop() }
+        return keeper
     }
 }

@@ -142,6 +142,11 @@ import Wire
         print("fault test: \(load.searches) searches (\(failed.count) failed), \(acked.count) rows acknowledged "
               + "(\(load.failedInserts) insert requests failed, allowed: not acknowledged), \(lost.count) lost; "
               + "search latency p50 \(load.percentile(0.5)) ms, p99 \(load.percentile(0.99)) ms, max \(load.percentile(1)) ms")
+        let phases = [("query node kill", queryNodeKill), ("data node kill", dataNodeKill), ("proxy kill", proxyKill)]
+        for (at, why) in load.insertFailures.prefix(10) {
+            let after = phases.last { $0.1 <= at }.map { "\(at - $0.1) after the \($0.0)" } ?? "before the kills"
+            print("fault test: failed insert \(after): \(why)")
+        }
     }
 
     struct ReplicaSummary: Sendable, CustomStringConvertible {
@@ -204,6 +209,8 @@ final class FaultLoad: Sendable {
         var latenciesMs: [Double] = []
         var acknowledged = Set<Int64>()
         var failedInserts = 0
+        /// When and why each failed insert failed (printed by the test).
+        var insertFailures: [(ContinuousClock.Instant, String)] = []
         var nextID = FaultLoad.firstInsertedID
     }
 
@@ -219,6 +226,7 @@ final class FaultLoad: Sendable {
     var failedSearches: [String] { state.withLock { $0.failedSearches } }
     var acknowledgedIDs: Set<Int64> { state.withLock { $0.acknowledged } }
     var failedInserts: Int { state.withLock { $0.failedInserts } }
+    var insertFailures: [(ContinuousClock.Instant, String)] { state.withLock { $0.insertFailures } }
 
     /// The `q` quantile of search latencies in milliseconds (1 = the maximum).
     func percentile(_ q: Double) -> String {
@@ -300,16 +308,23 @@ final class FaultLoad: Sendable {
             }
             let ids = first..<(first + Int64(Self.batch))
             var acked = false
+            var why = ""
             do {
                 if client == nil { client = try MilvusHTTPClient(host: "127.0.0.1", port: port, timeout: 30) }
                 let reply = try client!.post("entities/insert", Self.insertBody(ids: ids))
                 acked = reply["insertCount"]?.int64Value == Int64(Self.batch)
+                if !acked { why = "answered \(reply)" }
             } catch {
+                why = "\(error)"
                 client?.close()
                 client = nil
             }
+            let at = ContinuousClock.now
             state.withLock {
-                if acked { $0.acknowledged.formUnion(ids) } else { $0.failedInserts += 1 }
+                if acked { $0.acknowledged.formUnion(ids) } else {
+                    $0.failedInserts += 1
+                    $0.insertFailures.append((at, String(why.prefix(160))))
+                }
             }
             usleep(20_000)
         }

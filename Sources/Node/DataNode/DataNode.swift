@@ -161,6 +161,14 @@ public actor DataNode {
         logger.info("channel unwatched", ["collection": ref.collection, "shard": ref.shard])
     }
 
+    /// Stops every channel (logged with `reason`): the node's session was replaced, so the data coordinator
+    /// may have given its channels to other nodes; it watches again what it still assigns here.
+    public func unwatchAll(reason: String) async {
+        guard !channels.isEmpty else { return }
+        logger.warn("unwatching every channel", ["reason": reason, "channels": channels.count])
+        for ref in Array(channels.keys) { await unwatch(ref) }
+    }
+
     /// Catches `ref` up to its channel's end as of now and flushes it.
     /// - Throws: `notWatched`, `flushFailed`, `closed`.
     public func flush(_ ref: ShardRef) async throws(DataNodeError) -> ShardFlushed {
