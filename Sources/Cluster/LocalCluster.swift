@@ -4,7 +4,7 @@ import Runtime
 import Wire
 
 /// Every role of the cluster in this process, over an `InMemoryNetwork`: rootcoord, a log node, query
-/// nodes, the query coordinator and a proxy serving the HTTP API. `vecnode --role standalone` runs one;
+/// nodes, a data node, the query and data coordinators and a proxy serving the HTTP API. `vecnode --role standalone` runs one;
 /// tests start one on an ephemeral HTTP port.
 ///
 /// ```swift
@@ -18,7 +18,8 @@ import Wire
 /// Each role runs exactly as in its own process (`RoleHost`: same start-up, sessions, shutdown), only the
 /// transport differs. Data layout under the data directory: `rootcoord/` (meta store), `lognode/`
 /// (channels, node id), `querycoord/` (meta store, node id), `querynodes/<i>/querynode/` (scratch, wiped at
-/// start). A standalone data directory can therefore not be opened by a second standalone at the same time
+/// start), `datacoord/` (meta store, node id), `datanodes/1/datanode/` (scratch), `objects/` (the object store
+/// of flushed shards). A standalone data directory can therefore not be opened by a second standalone at the same time
 /// (the meta stores are locked), and everything acknowledged is back after a restart.
 public final class LocalCluster: Sendable {
     /// What to run.
@@ -36,6 +37,8 @@ public final class LocalCluster: Sendable {
         public var sessionTTL: Duration = .seconds(2)
         /// Where log lines go; nil: standard error.
         public var logSink: (@Sendable (String) -> Void)?
+        /// How often the data node flushes channels with unflushed data. Default 10 s.
+        public var flushIntervalMilliseconds = 10_000
         /// The text model for TextEmbedding functions (nil: none, texts are refused).
         public var modelDirectory: String?
 
@@ -49,6 +52,7 @@ public final class LocalCluster: Sendable {
             cpuThreads = config.cpuThreads
             cpuNiceness = config.cpuNiceness
             modelDirectory = config.modelDirectory
+            flushIntervalMilliseconds = config.flushIntervalMilliseconds
         }
     }
 
@@ -90,6 +94,8 @@ public final class LocalCluster: Sendable {
             c.cpuThreads = configuration.cpuThreads
             c.cpuNiceness = configuration.cpuNiceness
             c.modelDirectory = configuration.modelDirectory ?? ""
+            c.objectStore = (configuration.dataDirectory as NSString).appendingPathComponent("objects")
+            c.flushIntervalMilliseconds = configuration.flushIntervalMilliseconds
             if role == .proxy { c.http = configuration.http }
             return c
         }
@@ -101,7 +107,10 @@ public final class LocalCluster: Sendable {
             let dir = (configuration.dataDirectory as NSString).appendingPathComponent("querynodes/\(i)")
             plan.append((config(.querynode, port: UInt16(i), dataDirectory: dir), "querynode"))
         }
+        plan.append((config(.datanode, port: 1,
+                            dataDirectory: (configuration.dataDirectory as NSString).appendingPathComponent("datanodes/1")), "datanode"))
         plan.append((config(.querycoord, port: 1), "querycoord"))
+        plan.append((config(.datacoord, port: 1), "datacoord"))
         plan.append((config(.proxy, port: 1), "proxy"))
         do throws(RoleHostError) {
             for (c, name) in plan {

@@ -48,8 +48,8 @@ public final class RoleHost: Sendable {
     /// Whether this build can run `role` as its own process, and if not, why.
     public static func unavailability(of role: Runtime.NodeRole) -> String? {
         switch role {
-        case .rootcoord, .lognode, .querycoord, .querynode, .proxy, .standalone, .gateway: return nil
-        case .datacoord, .indexcoord, .datanode, .indexnode:
+        case .rootcoord, .lognode, .querycoord, .querynode, .proxy, .standalone, .gateway, .datacoord, .datanode: return nil
+        case .indexcoord, .indexnode:
             return "its work is done by query nodes (sealing, indexing) and the log node (durability) in this build; "
                 + "see docs/cluster.md"
         }
@@ -84,7 +84,11 @@ public final class RoleHost: Sendable {
                 try await context.startQueryNode()
             case .proxy:
                 try await context.startProxy()
-            case .standalone, .datacoord, .indexcoord, .datanode, .indexnode, .gateway:
+            case .datacoord:
+                try await context.startDataCoord()
+            case .datanode:
+                try await context.startDataNode()
+            case .standalone, .indexcoord, .indexnode, .gateway:
                 throw .unavailableRole(role, reason: unavailability(of: role) ?? "not wired")
             }
         } catch {
@@ -205,8 +209,10 @@ final class RoleContext: @unchecked Sendable {
     static let joinTimeout = Duration.seconds(15)
 
     /// Registers the prepared session, announcing `address` (default: `peerAddress`, known once listening),
-    /// and keeps its lease until shutdown (deregistering first).
-    func register(address: String? = nil) async throws(RoleHostError) {
+    /// and keeps its lease until shutdown (deregistering first). Returns the keeper (its `sessionID` tells a
+    /// role when the node registered again).
+    @discardableResult
+    func register(address: String? = nil) async throws(RoleHostError) -> NodeSessionKeeper {
         guard let session else { throw .configuration("internal: register() before prepareSession()") }
         let keeper = keeper(role: session.role, id: session.id, root: session.root, address: address ?? peerAddress)
         do {
@@ -215,5 +221,6 @@ final class RoleContext: @unchecked Sendable {
             throw .join(error)
         }
         shutdown.add("session") { await keeper.stop() }
+        return keeper
     }
 }

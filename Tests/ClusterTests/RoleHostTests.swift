@@ -79,7 +79,7 @@ import Wire
     }
 
     @Test func rolesNotInThisBuildAreRefused() async throws {
-        for role: Runtime.NodeRole in [.datacoord, .indexcoord, .datanode, .indexnode] {
+        for role: Runtime.NodeRole in [.indexcoord, .indexnode] {
             var c = Self.rootConfig("/nonexistent")
             c.role = role
             #expect(RoleHost.unavailability(of: role) != nil)

@@ -106,7 +106,7 @@ import Testing
 
     /// Roles this build does not have (docs/cluster.md) exit 3 with a one-line reason, rather than pretending.
     @Test func rolesNotInThisBuildAreRefusedHonestly() throws {
-        for role in ["datacoord", "indexcoord", "datanode", "indexnode"] {
+        for role in ["indexcoord", "indexnode"] {
             try expectFailure(["--role", role, "--rootcoord", "10.0.0.1:19530"], status: 3,
                               "vecnode: role \(role) is not available in this build: ",
                               environment: ["VECNODE_CLUSTER_SECRET": "0123456789abcdef"])
