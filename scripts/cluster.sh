@@ -195,8 +195,16 @@ drain_one() {
     grep -E 'drain|stopped' "$dir/logs/$name.log" | tail -n 3 || true
 }
 
+# Newest first, except that the query coordinator stops before the query nodes: a query node drains itself on
+# SIGTERM while a query coordinator is live (see drain_one), which a full shutdown does not want.
 down() {
-    for name in $(recorded | tac); do stop_one "$name" TERM; done
+    local order; order=$(recorded | tac)
+    for name in $order; do
+        case "$name" in querynode-*|querycoord|datacoord|lognode|rootcoord) ;; *) stop_one "$name" TERM ;; esac
+    done
+    stop_one querycoord TERM
+    for name in $order; do case "$name" in querynode-*) stop_one "$name" TERM ;; esac; done
+    for name in datacoord lognode rootcoord; do stop_one "$name" TERM; done
 }
 
 need_target() {
