@@ -57,6 +57,11 @@ let package = Package(
         .target(name: "Node", dependencies: ["Coordinator", "Shard", "Wire", "VecCore", "Runtime"], swiftSettings: cpuFlags),
         // The query coordinator role: replica placement, load/release, healing, routes (docs/cluster.md).
         .target(name: "QueryCoord", dependencies: ["Coordinator", "Node", "Wire", "Shard", "Runtime"], swiftSettings: cpuFlags),
+        // The data coordinator role: channel ownership by data nodes, flushes, log truncation (docs/cluster.md).
+        .target(name: "DataCoord", dependencies: ["Coordinator", "Node", "Wire", "Shard", "Runtime"], swiftSettings: cpuFlags),
+        .testTarget(
+            name: "DataCoordTests", dependencies: ["DataCoord", "Coordinator", "Node", "Wire", "Shard", "Runtime", "TestSupport"],
+            swiftSettings: cpuFlags),
         // The index coordinator role: finds unindexed flushed segments, dispatches builds to index nodes (docs/cluster.md).
         .target(name: "IndexCoord", dependencies: ["Coordinator", "Node", "Wire", "Shard", "Runtime"], swiftSettings: cpuFlags),
         .testTarget(name: "IndexCoordTests", dependencies: ["IndexCoord", "Coordinator", "Node", "Wire", "Shard", "Runtime", "TestSupport"],
@@ -111,7 +116,7 @@ let package = Package(
         // the built binary, so they depend on it.
         .target(name: "Runtime", dependencies: ["VecCore"], swiftSettings: cpuFlags),
         // Running roles: one role on a transport (RoleHost), or all of them in one process (LocalCluster).
-        .target(name: "Cluster", dependencies: ["Runtime", "Wire", "Coordinator", "QueryCoord", "IndexCoord", "Node", "Proxy", "Shard", "HTTP", "API", "Net", "JSON", "Functions", "Gateway"],
+        .target(name: "Cluster", dependencies: ["Runtime", "Wire", "Coordinator", "QueryCoord", "IndexCoord", "DataCoord", "Node", "Proxy", "Shard", "HTTP", "API", "Net", "JSON", "Functions", "Gateway"],
                 swiftSettings: cpuFlags),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Runtime", "Wire", "Coordinator", "Node", "HTTPTestSupport",
                                                          "JSON", "TestSupport", "VecCore", "Shard", "E2EScenario", "vecnode"],

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs a vecnode cluster on this machine, one process per role (docs/cluster.md, "Running" and "Distribution"):
-#   rootcoord, lognode, querycoord, indexcoord, N query nodes, K index nodes, M proxies, and a gateway (HTTP
-#   load balancer) in front of the proxies on port 8000 (the seed's NGINX).
+#   rootcoord, lognode, querycoord, datacoord, indexcoord, N query nodes, D data nodes, K index nodes, M proxies,
+#   and a gateway (HTTP load balancer) in front of the proxies on port 8000 (the seed's NGINX).
 #
-#   scripts/cluster.sh up      [--dir DIR] [--query-nodes N] [--index-nodes K] [--proxies M] [--gateway HOST:PORT] [--base-port PORT]
+#   scripts/cluster.sh up      [--dir DIR] [--query-nodes N] [--data-nodes D] [--index-nodes K] [--proxies M] [--gateway HOST:PORT] [--base-port PORT]
 #   scripts/cluster.sh status  [--dir DIR]          one line per process: name, role, address, pid, state, health
 #   scripts/cluster.sh down    [--dir DIR]
 #   scripts/cluster.sh kill    NAME [--dir DIR]     SIGKILL one process (e.g. querynode-2, proxy-1)
@@ -15,12 +15,12 @@
 # Everything lives in DIR (default ./vecnode-cluster): data/<name>/ per process, logs/<name>.log,
 # pids/<name>.pid, args/<name> (the process's command-line arguments, for `restart`), and the cluster secret in
 # `secret` (generated on first `up` unless VECNODE_CLUSTER_SECRET is set). Ports from BASE (default 19600):
-# rootcoord BASE, lognode BASE+1, querycoord BASE+2, indexcoord BASE+3, query node i BASE+10+i, proxy i HTTP
-# BASE+100+i, index node i BASE+200+i (default 2 index nodes); every cluster role gets --object-store DIR/objects; the
-# gateway on --gateway (default 127.0.0.1:8000). `up` returns once the gateway's GET /health answers 200.
+# rootcoord BASE, lognode BASE+1, querycoord BASE+2, datacoord BASE+3, indexcoord BASE+4, query node i BASE+10+i,
+# proxy i HTTP BASE+100+i, data node i BASE+200+i, index node i BASE+300+i (2 data and 2 index nodes by default);
+# the gateway on --gateway (default 127.0.0.1:8000). Every process but the gateway gets `--object-store
+# DIR/objects`, the one shared object store (data nodes write flushed shards there, index nodes add their index
+# objects, query nodes load them). `up` returns once the gateway's GET /health answers 200.
 # `down` sends SIGTERM (gateway and proxies first, rootcoord last), waits up to 20 s per process, then SIGKILL.
-# The datacoord and data nodes of the seed's topology have no process in this build: their work is done by the
-# query nodes and the log node (docs/cluster.md).
 # The binary is $VECNODE_BIN, else .build/release/vecnode (built with `swift build -c release` if missing).
 set -euo pipefail
 
@@ -31,6 +31,7 @@ target=
 case "$command" in kill|restart|logs|drain) target=${1:-}; [ -n "$target" ] && shift || true ;; esac
 dir=./vecnode-cluster
 query_nodes=3
+data_nodes=2
 index_nodes=2
 proxies=2
 gateway=127.0.0.1:8000
@@ -39,6 +40,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --dir) dir=$2; shift 2 ;;
         --query-nodes) query_nodes=$2; shift 2 ;;
+        --data-nodes) data_nodes=$2; shift 2 ;;
         --index-nodes) index_nodes=$2; shift 2 ;;
         --proxies) proxies=$2; shift 2 ;;
         --gateway) gateway=$2; shift 2 ;;
@@ -49,14 +51,16 @@ done
 count_ok() { case "$2" in ''|*[!0-9]*) echo "cluster.sh: $1 must be a number" >&2; exit 2 ;; esac
              [ "$2" -ge 1 ] && [ "$2" -le "$3" ] || { echo "cluster.sh: $1 must be 1...$3" >&2; exit 2; }; }
 count_ok --query-nodes "$query_nodes" 64
+count_ok --data-nodes "$data_nodes" 64
 count_ok --proxies "$proxies" 64
 count_ok --index-nodes "$index_nodes" 64
 count_ok --base-port "$base_port" 65000
 
 # Process names in start order (down uses the reverse).
 names() {
-    echo rootcoord lognode querycoord indexcoord
+    echo rootcoord lognode querycoord datacoord indexcoord
     for i in $(seq 1 "$query_nodes"); do echo "querynode-$i"; done
+    for i in $(seq 1 "$data_nodes"); do echo "datanode-$i"; done
     for i in $(seq 1 "$index_nodes"); do echo "indexnode-$i"; done
     for i in $(seq 1 "$proxies"); do echo "proxy-$i"; done
     echo gateway
@@ -65,8 +69,9 @@ names() {
 # The processes `up` recorded in args/, in start order (so the other commands need no counts).
 recorded() {
     [ -d "$dir/args" ] || return 0
-    for name in rootcoord lognode querycoord indexcoord; do [ -f "$dir/args/$name" ] && echo "$name"; done
+    for name in rootcoord lognode querycoord datacoord indexcoord; do [ -f "$dir/args/$name" ] && echo "$name"; done
     ls "$dir/args" | sed -n 's/^\(querynode-[0-9]*\)$/\1/p' | sort -t- -k2 -n
+    ls "$dir/args" | sed -n 's/^\(datanode-[0-9]*\)$/\1/p' | sort -t- -k2 -n
     ls "$dir/args" | sed -n 's/^\(indexnode-[0-9]*\)$/\1/p' | sort -t- -k2 -n
     ls "$dir/args" | sed -n 's/^\(proxy-[0-9]*\)$/\1/p' | sort -t- -k2 -n
     [ -f "$dir/args/gateway" ] && echo gateway
@@ -108,7 +113,7 @@ launch() {
 
 up() {
     local bin; bin=$(binary)
-    mkdir -p "$dir/data" "$dir/logs" "$dir/pids" "$dir/args"
+    mkdir -p "$dir/data" "$dir/logs" "$dir/pids" "$dir/args" "$dir/objects"
     secret
     local root=127.0.0.1:$base_port upstreams=""
     for i in $(seq 1 "$proxies"); do upstreams+="${upstreams:+,}127.0.0.1:$((base_port + 100 + i))"; done
@@ -120,8 +125,10 @@ up() {
             rootcoord) args+=(--role rootcoord --listen "$root") ;;
             lognode) args+=(--role lognode --listen "127.0.0.1:$((base_port + 1))" --rootcoord "$root") ;;
             querycoord) args+=(--role querycoord --listen "127.0.0.1:$((base_port + 2))" --rootcoord "$root") ;;
-            indexcoord) args+=(--role indexcoord --listen "127.0.0.1:$((base_port + 3))" --rootcoord "$root") ;;
-            indexnode-*) args+=(--role indexnode --listen "127.0.0.1:$((base_port + 200 + ${name#indexnode-}))" --rootcoord "$root") ;;
+            datacoord) args+=(--role datacoord --listen "127.0.0.1:$((base_port + 3))" --rootcoord "$root") ;;
+            datanode-*) args+=(--role datanode --listen "127.0.0.1:$((base_port + 200 + ${name#datanode-}))" --rootcoord "$root") ;;
+            indexcoord) args+=(--role indexcoord --listen "127.0.0.1:$((base_port + 4))" --rootcoord "$root") ;;
+            indexnode-*) args+=(--role indexnode --listen "127.0.0.1:$((base_port + 300 + ${name#indexnode-}))" --rootcoord "$root") ;;
             querynode-*) args+=(--role querynode --listen "127.0.0.1:$((base_port + 10 + ${name#querynode-}))" --rootcoord "$root") ;;
             proxy-*) args+=(--role proxy --http "127.0.0.1:$((base_port + 100 + ${name#proxy-}))" --rootcoord "$root") ;;
             gateway) args+=(--role gateway --listen "$gateway" --upstreams "$upstreams") ;;
@@ -194,8 +201,16 @@ drain_one() {
     grep -E 'drain|stopped' "$dir/logs/$name.log" | tail -n 3 || true
 }
 
+# Newest first, except that the query coordinator stops before the query nodes: a query node drains itself on
+# SIGTERM while a query coordinator is live (see drain_one), which a full shutdown does not want.
 down() {
-    for name in $(recorded | tac); do stop_one "$name" TERM; done
+    local order; order=$(recorded | tac)
+    for name in $order; do
+        case "$name" in querynode-*|querycoord|datacoord|lognode|rootcoord) ;; *) stop_one "$name" TERM ;; esac
+    done
+    stop_one querycoord TERM
+    for name in $order; do case "$name" in querynode-*) stop_one "$name" TERM ;; esac; done
+    for name in datacoord lognode rootcoord; do stop_one "$name" TERM; done
 }
 
 need_target() {
@@ -213,6 +228,6 @@ case "$command" in
              secret; launch "$target" "$(binary)" ;;
     logs) need_target; tail -n 50 "$dir/logs/$target.log" ;;
     drain) need_target; drain_one "$target" ;;
-    *) echo "usage: scripts/cluster.sh up|down|status|kill NAME|drain NAME|restart NAME|logs NAME [--dir DIR] [--query-nodes N] [--index-nodes K] [--proxies M] [--gateway HOST:PORT] [--base-port PORT]" >&2
+    *) echo "usage: scripts/cluster.sh up|down|status|kill NAME|drain NAME|restart NAME|logs NAME [--dir DIR] [--query-nodes N] [--data-nodes D] [--index-nodes K] [--proxies M] [--gateway HOST:PORT] [--base-port PORT]" >&2
        exit 2 ;;
 esac

@@ -4,8 +4,8 @@ import Runtime
 import Wire
 
 /// Every role of the cluster in this process, over an `InMemoryNetwork`: rootcoord, a log node, query
-/// nodes, the query coordinator, an index node, the index coordinator and a proxy serving the HTTP API.
-/// `vecnode --role standalone` runs one; tests start one on an ephemeral HTTP port.
+/// nodes, a data node, the query and data coordinators, an index node, the index coordinator and a proxy serving
+/// the HTTP API. `vecnode --role standalone` runs one; tests start one on an ephemeral HTTP port.
 ///
 /// ```swift
 /// var configuration = LocalCluster.Configuration(dataDirectory: "./vecnode-data")
@@ -18,9 +18,10 @@ import Wire
 /// Each role runs exactly as in its own process (`RoleHost`: same start-up, sessions, shutdown), only the
 /// transport differs. Data layout under the data directory: `rootcoord/` (meta store), `lognode/`
 /// (channels, node id), `querycoord/` (meta store, node id), `querynodes/<i>/querynode/` (scratch, wiped at
-/// start), `indexcoord/` (meta store, node id), `objects/` (the object storage every role shares). A standalone
-/// data directory can therefore not be opened by a second standalone at the same time (the meta stores are
-/// locked), and everything acknowledged is back after a restart.
+/// start), `datacoord/` (meta store, node id), `datanodes/1/datanode/` (scratch), `indexcoord/` (meta store, node
+/// id), `objects/` (the object store of flushed shards and their index objects). A standalone data directory can
+/// therefore not be opened by a second standalone at the same time (the meta stores are locked), and everything
+/// acknowledged is back after a restart.
 public final class LocalCluster: Sendable {
     /// What to run.
     public struct Configuration: Sendable {
@@ -37,6 +38,8 @@ public final class LocalCluster: Sendable {
         public var sessionTTL: Duration = .seconds(2)
         /// Where log lines go; nil: standard error.
         public var logSink: (@Sendable (String) -> Void)?
+        /// How often the data node flushes channels with unflushed data. Default 10 s.
+        public var flushIntervalMilliseconds = 10_000
         /// The text model for TextEmbedding functions (nil: none, texts are refused).
         public var modelDirectory: String?
 
@@ -50,6 +53,7 @@ public final class LocalCluster: Sendable {
             cpuThreads = config.cpuThreads
             cpuNiceness = config.cpuNiceness
             modelDirectory = config.modelDirectory
+            flushIntervalMilliseconds = config.flushIntervalMilliseconds
         }
     }
 
@@ -69,9 +73,9 @@ public final class LocalCluster: Sendable {
         self.hosts = hosts
     }
 
-    /// Starts rootcoord, the log node, the query nodes, the query coordinator, the index node, the index
-    /// coordinator and the proxy, in that order, each registered before the next starts; returns when the HTTP
-    /// API is served.
+    /// Starts rootcoord, the log node, the query nodes, the data node, the query and data coordinators, the index
+    /// node, the index coordinator and the proxy, in that order, each registered before the next starts; returns
+    /// when the HTTP API is served.
     /// - Throws: `RoleHostError` (after stopping the roles already started).
     public static func start(_ configuration: Configuration) async throws(RoleHostError) -> LocalCluster {
         guard (1...16).contains(configuration.queryNodes) else {
@@ -92,8 +96,8 @@ public final class LocalCluster: Sendable {
             c.cpuThreads = configuration.cpuThreads
             c.cpuNiceness = configuration.cpuNiceness
             c.modelDirectory = configuration.modelDirectory ?? ""
-            // One object storage for every role, whatever its own data directory (query nodes have their own).
             c.objectStore = (configuration.dataDirectory as NSString).appendingPathComponent("objects")
+            c.flushIntervalMilliseconds = configuration.flushIntervalMilliseconds
             if role == .proxy { c.http = configuration.http }
             return c
         }
@@ -105,7 +109,10 @@ public final class LocalCluster: Sendable {
             let dir = (configuration.dataDirectory as NSString).appendingPathComponent("querynodes/\(i)")
             plan.append((config(.querynode, port: UInt16(i), dataDirectory: dir), "querynode"))
         }
+        plan.append((config(.datanode, port: 1,
+                            dataDirectory: (configuration.dataDirectory as NSString).appendingPathComponent("datanodes/1")), "datanode"))
         plan.append((config(.querycoord, port: 1), "querycoord"))
+        plan.append((config(.datacoord, port: 1), "datacoord"))
         plan.append((config(.indexnode, port: 1), "indexnode"))
         plan.append((config(.indexcoord, port: 1), "indexcoord"))
         plan.append((config(.proxy, port: 1), "proxy"))
@@ -125,8 +132,9 @@ public final class LocalCluster: Sendable {
         return LocalCluster(httpAddress: http, network: network, hosts: hosts)
     }
 
-    /// Stops every role, newest first (proxy, index coordinator, index node, query coordinator, query nodes,
-    /// log node, rootcoord): HTTP requests in flight finish, sessions are deregistered, files closed. Idempotent.
+    /// Stops every role, newest first (proxy, index coordinator, index node, data and query coordinators, data
+    /// node, query nodes, log node, rootcoord): HTTP requests in flight finish, sessions are deregistered, files
+    /// closed. Idempotent.
     public func stop() async {
         for host in hosts.reversed() { await host.stop() }
     }

@@ -24,7 +24,9 @@ extension RoleContext {
         shutdown.add("querynode threads") { cpu.shutdown() }
         let node: QueryNode
         do {
-            node = try QueryNode(configuration: QueryNode.Configuration(nodeID: id, dataDirectory: dir),
+            var configuration = QueryNode.Configuration(nodeID: id, dataDirectory: dir)
+            configuration.objectStore = config.objectStoreDirectory  // replicas load flushed shards from here
+            node = try QueryNode(configuration: configuration,
                                  transport: transport, cpu: cpu, logger: log)
         } catch {
             throw .roleFailed(role, reason: error.description)

@@ -48,11 +48,9 @@ public final class RoleHost: Sendable {
     /// Whether this build can run `role` as its own process, and if not, why.
     public static func unavailability(of role: Runtime.NodeRole) -> String? {
         switch role {
-        case .rootcoord, .lognode, .querycoord, .querynode, .proxy, .standalone, .gateway: return nil
-        case .indexcoord, .indexnode: return nil
-        case .datacoord, .datanode:
-            return "its work is done by query nodes (sealing, indexing) and the log node (durability) in this build; "
-                + "see docs/cluster.md"
+        case .rootcoord, .lognode, .querycoord, .querynode, .proxy, .standalone, .gateway, .datacoord, .datanode,
+             .indexcoord, .indexnode:
+            return nil
         }
     }
 
@@ -85,11 +83,15 @@ public final class RoleHost: Sendable {
                 try await context.startQueryNode()
             case .proxy:
                 try await context.startProxy()
+            case .datacoord:
+                try await context.startDataCoord()
+            case .datanode:
+                try await context.startDataNode()
             case .indexcoord:
                 try await context.startIndexCoord()
             case .indexnode:
                 try await context.startIndexNode()
-            case .standalone, .datacoord, .datanode, .gateway:
+            case .standalone, .gateway:
                 throw .unavailableRole(role, reason: unavailability(of: role) ?? "not wired")
             }
         } catch {
@@ -210,8 +212,10 @@ final class RoleContext: @unchecked Sendable {
     static let joinTimeout = Duration.seconds(15)
 
     /// Registers the prepared session, announcing `address` (default: `peerAddress`, known once listening),
-    /// and keeps its lease until shutdown (deregistering first).
-    func register(address: String? = nil) async throws(RoleHostError) {
+    /// and keeps its lease until shutdown (deregistering first). Returns the keeper (its `sessionID` tells a
+    /// role when the node registered again).
+    @discardableResult
+    func register(address: String? = nil) async throws(RoleHostError) -> NodeSessionKeeper {
         guard let session else { throw .configuration("internal: register() before prepareSession()") }
         let keeper = keeper(role: session.role, id: session.id, root: session.root, address: address ?? peerAddress)
         do {
@@ -220,5 +224,6 @@ final class RoleContext: @unchecked Sendable {
             throw .join(error)
         }
         shutdown.add("session") { await keeper.stop() }
+        return keeper
     }
 }

@@ -9,11 +9,11 @@ extension IndexCoord {
     /// already, finished) and forgets segments and collections that are gone. Shards whose manifest cannot be
     /// read are logged (once per distinct error) and skipped.
     func scan() {
-        let shards = layout.listShards()
+        let shards = SharedObjectStore.listShards(root: configuration.objectStore)
         var collections = Set<CollectionID>()
         for (collection, shard) in shards {
             collections.insert(collection)
-            let directory = layout.shardDirectory(collection, shard: shard)
+            let directory = SharedObjectStore.shardDirectory(root: configuration.objectStore, collection: collection.rawValue, shard: shard)
             let view: ShardManifestView?
             do {
                 view = try ShardManifestView.read(from: try LocalObjectStore(root: directory))
@@ -49,7 +49,7 @@ extension IndexCoord {
         }
         // A collection directory that is gone was dropped (one that merely failed to list is kept).
         for key in records.keys where !collections.contains(key.collection)
-            && !FileManager.default.fileExists(atPath: layout.collectionDirectory(key.collection)) {
+            && !FileManager.default.fileExists(atPath: SharedObjectStore.collectionDirectory(root: configuration.objectStore, collection: key.collection.rawValue)) {
             forget(key)
         }
     }

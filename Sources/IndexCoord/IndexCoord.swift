@@ -10,7 +10,7 @@ import Wire
 /// Sources/Coordinator/IndexCoord/IndexCoordMessages.swift).
 ///
 /// - Discovery (`IndexCoord+Scan.swift`): every `scanInterval` it lists
-///   `<object-store>/collections/*/shard-*/manifest` (`ObjectStorageLayout`), reads each manifest
+///   `<object-store>/collections/*/shard-*/manifest` (`SharedObjectStore`), reads each manifest
 ///   (`ShardManifestView`) and records every segment it has not seen: `finished` if its index objects exist
 ///   (`SegmentIndexBuilder.missingIndexes`), else `pending`. Segments no longer in their manifest (compacted
 ///   away) and collections whose directory is gone (dropped) are forgotten.
@@ -90,7 +90,6 @@ public actor IndexCoord {
     let logger: Logger
     let store: MetaStore
     let rootClient: any WireClient
-    let layout: ObjectStorageLayout
 
     /// Every segment seen, by key.
     var records: [SegmentBuildRecord.Key: SegmentBuildRecord]
@@ -114,7 +113,6 @@ public actor IndexCoord {
         self.configuration = configuration
         self.transport = transport
         self.logger = logger
-        layout = ObjectStorageLayout(root: configuration.objectStore)
         let directory = (configuration.dataDirectory as NSString).appendingPathComponent("indexcoord")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         store = try MetaStore(directory: directory, options: configuration.metaStore)

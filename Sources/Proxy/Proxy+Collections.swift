@@ -165,13 +165,19 @@ extension Proxy {
     }
 
     /// Seals every replica of every shard (`SealShard`), so everything inserted so far is in indexed
-    /// segments.
+    /// segments, and — when a data coordinator is live — flushes every shard to the object store through it
+    /// (`FlushCollection`), so replicas loaded later start from that state.
     public func flush(db: String, name: String) async throws {
         try await api {
             // Sealing waits for replicas to apply a bulk insert and builds indexes: minutes, not a request's 30 s.
             let deadline = ContinuousClock.now + configuration.loadTimeout
             let info = try await collection(db: db, name: name, deadline: deadline)
             try await callEveryReplica(info, deadline: deadline) { SealShard(ref: $0) }
+            do {
+                _ = try await call(.dataCoord, FlushCollection(collectionID: info.id), deadline: deadline)
+            } catch ProxyError.roleUnavailable {
+                // No data coordinator in this cluster: the replicas' seal is the whole flush.
+            }
         }
     }
 

@@ -100,16 +100,21 @@ extension NodeConfig {
                     c.upstreams = list
                 },
                 render: { $0.upstreams.map(\.description).joined(separator: ",") }),
+        Setting(name: "object-store", valueSyntax: "DIR",
+                help: "shared object store of flushed segments and index objects (default <data-dir>/objects; one directory for the whole cluster)",
+                isSecret: false,
+                apply: { (c: inout NodeConfig, v: String) throws(ValueError) in c.objectStore = try path(v) },
+                render: { $0.objectStore ?? "" }),
+        Setting(name: "flush-interval", valueSyntax: "DURATION",
+                help: "datanode: flush channels with unflushed data this often, e.g. 10s or 500ms (default 10s; 10ms...1d)",
+                isSecret: false,
+                apply: { (c: inout NodeConfig, v: String) throws(ValueError) in c.flushIntervalMilliseconds = try milliseconds(v) },
+                render: { "\($0.flushIntervalMilliseconds)ms" }),
         Setting(name: "model-dir", valueSyntax: "DIR",
                 help: "all-MiniLM-L6-v2 files (default $VECNODE_MODEL_DIR or ./models/all-MiniLM-L6-v2)",
                 isSecret: false,
                 apply: { (c: inout NodeConfig, v: String) throws(ValueError) in c.modelDirectory = try path(v) },
                 render: { $0.modelDirectory }),
-        Setting(name: "object-store", valueSyntax: "DIR",
-                help: "shared object storage of flushed segments and index objects (default <data-dir>/objects)",
-                isSecret: false,
-                apply: { (c: inout NodeConfig, v: String) throws(ValueError) in c.objectStore = try path(v) },
-                render: { $0.objectStore ?? "" }),
     ]
 
     /// The setting called `name`, if any.
@@ -129,6 +134,19 @@ extension NodeConfig {
         guard !v.isEmpty else { throw ValueError("the path is empty") }
         guard !v.utf8.contains(0) else { throw ValueError("the path contains a NUL byte") }
         return v
+    }
+
+    /// `N` with a unit `ms`, `s` or `m` (e.g. `10s`, `500ms`), 10 ms ... 1 day.
+    private static func milliseconds(_ v: String) throws(ValueError) -> Int {
+        let units: [(String, Int)] = [("ms", 1), ("s", 1000), ("m", 60_000)]
+        for (suffix, scale) in units where v.hasSuffix(suffix) {
+            let digits = v.dropLast(suffix.count)
+            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let n = Int(digits), n >= 0, n <= 86_400_000 / scale else { break }
+            let ms = n * scale
+            guard (10...86_400_000).contains(ms) else { throw ValueError("must be 10ms ... 1 day, got \(ms) ms") }
+            return ms
+        }
+        throw ValueError("must be a whole number with a unit ms, s or m, e.g. 10s or 500ms")
     }
 
     private static func integer(_ v: String, in range: ClosedRange<Int>) throws(ValueError) -> Int {

@@ -34,9 +34,11 @@ public struct NodeConfig: Sendable, Equatable {
     /// Where the HTTP API is served (`proxy`, `standalone`); nil serves it on `listen`. Neither role has a
     /// wire listener of its own, so by default `vecnode --role standalone` answers HTTP on 127.0.0.1:19530.
     public var http: HostPort?
-    /// The shared object storage (`--object-store`): a directory standing in for MinIO/S3 that data nodes
-    /// flush segments to and index nodes add index objects to; nil: `<data-dir>/objects`.
+    /// The shared object store (a directory standing in for S3/MinIO) where data nodes write flushed shards and
+    /// query nodes load them (`--object-store`); nil: `<data-dir>/objects` (`objectStoreDirectory`).
     public var objectStore: String?
+    /// How often a data node flushes a channel with unflushed data (`--flush-interval`), in milliseconds.
+    public var flushIntervalMilliseconds = 10_000
     /// The proxies a `gateway` balances over (`--upstreams`); required by that role, unused by the others.
     public var upstreams: [HostPort] = []
 
@@ -117,10 +119,8 @@ public struct NodeConfig: Sendable, Equatable {
         }
     }
 
-    /// The object storage directory in effect: `objectStore`, else `<data-dir>/objects`.
-    public var objectStoreDirectory: String {
-        objectStore ?? (dataDirectory as NSString).appendingPathComponent("objects")
-    }
+    /// The shared object store: `objectStore`, else `<data-dir>/objects`.
+    public var objectStoreDirectory: String { objectStore ?? (dataDirectory as NSString).appendingPathComponent("objects") }
 
     /// The address peers should dial: `advertise` if set, else `listen`.
     public var peerAddress: HostPort { advertise ?? listen }

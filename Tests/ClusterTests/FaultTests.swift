@@ -10,24 +10,23 @@ import Wire
 /// Issue #5's fault bar, as separate `vecnode` processes on 127.0.0.1: rootcoord, querycoord, a log node,
 /// 3 query nodes, 2 proxies and a gateway in front of them. A 4-shard collection is loaded as 3 replicas (one
 /// per query node) and put under continuous search and insert load through the gateway by client threads.
-/// Then one query node is SIGKILLed and restarted, then a proxy; the test expects zero failed searches, every
+/// Then one query node is SIGKILLed and restarted, then a data node (a datacoord and 2 data nodes flush the
+/// channels into a shared object store every 2 s), then a proxy; the test expects zero failed searches, every
 /// acknowledged insert readable under Strong at the end, all 3 replicas healthy again once the killed node
-/// is back, and prints the time from each kill to healed.
-///
-/// There is no data node to kill in this build: the log node is the single durable component (inserts are
-/// acknowledged once fsynced in its channel log; query nodes rebuild from it and the object store), so the
-/// seed's "kill a data node" step has no counterpart here — docs/cluster.md says why.
+/// is back, the killed data node's channels watched by the other one, a flush through the gateway working
+/// after it, and prints the time from each kill to healed (for the data node: to its channels reassigned).
 @Suite(.serialized) struct FaultTests {
     @Test(.timeLimit(.minutes(4))) func searchesAndInsertsSurviveQueryNodeAndProxyKills() async throws {
         let dir = TemporaryDirectory()
         defer { dir.cleanup() }
-        let cluster = ClusterProcesses(directory: dir.path, queryNodes: 3, proxy: true, moreProxies: 1, gateway: true)
+        let cluster = ClusterProcesses(directory: dir.path, queryNodes: 3, proxy: true, moreProxies: 1, gateway: true, dataNodes: 2)
         defer { cluster.killAll() }
         let transport = try testTransport()
         defer { transport.shutdown() }
         let root = transport.client(for: cluster.rootAddress)
         try cluster.startAll()
-        #expect(await cluster.waitForMembership(root, expected: [.logNode: 1, .queryCoord: 1, .queryNode: 3, .proxy: 2])
+        #expect(await cluster.waitForMembership(root, expected: [.logNode: 1, .queryCoord: 1, .queryNode: 3, .proxy: 2,
+                                                                 .dataCoord: 1, .dataNode: 2])
                 != nil, "\(cluster.logs())")
         let port = cluster.gatewayPort
         #expect(await StandaloneProcessTests.waitHealthy(port: port, timeout: .seconds(20)) != nil, "\(cluster.logs())")
@@ -81,7 +80,38 @@ import Wire
         print("fault test: query node SIGKILL → 3 healthy replicas again in \(queryNodeHeal) (restarted after 3 s); "
               + "searches so far \(load.searches) (\(load.failedSearches.count) failed)")
 
-        // 2. SIGKILL a proxy behind the gateway; restart it after 2 s; healed = the gateway routes to it again.
+        // 2. SIGKILL a data node mid-load; healed = every channel watched by the other (live) data node. Restart
+        // it after 2 s (it rejoins empty with a fresh id); then a flush through the gateway must work.
+        let dataCoord = transport.client(for: WireAddress(host: "127.0.0.1", port: cluster.port(of: "datacoord")!))
+        let dataNodeAddress = "127.0.0.1:\(cluster.port(of: "datanode-1")!)"
+        #expect(await eventually(.seconds(20)) {
+            guard let a = try? await dataCoord.call(GetChannelAssignments()) else { return false }
+            return a.entries.count == 4 && a.entries.allSatisfy(\.watched)
+        }, "channels never all watched\n\(cluster.logs())")
+        let dataNodeID = try #require(try await root.call(ListLiveNodes()).sessions.first { $0.address == dataNodeAddress }).nodeID
+        let killedDataNode = cluster.running["datanode-1"]!
+        let dataNodeKill = ContinuousClock.now
+        killedDataNode.send(SIGKILL)
+        _ = await killedDataNode.wait(timeout: .seconds(10))
+        let reassigned = await eventually(.seconds(30)) {
+            guard let a = try? await dataCoord.call(GetChannelAssignments()) else { return false }
+            return a.entries.count == 4 && a.entries.allSatisfy { $0.watched && $0.node != dataNodeID }
+        }
+        let dataNodeHeal = ContinuousClock.now - dataNodeKill
+        #expect(reassigned, "the killed data node's channels were not reassigned\n\(cluster.logs())")
+        print("fault test: data node SIGKILL → channels reassigned in \(dataNodeHeal) (lease 2 s + reassignment); "
+              + "searches so far \(load.searches) (\(load.failedSearches.count) failed)")
+        try await Task.sleep(for: .seconds(2))
+        try cluster.start("datanode-1")
+        try await E2EScenario.runDetached {
+            let client = try MilvusHTTPClient(host: "127.0.0.1", port: port, timeout: 60)
+            defer { client.close() }
+            try client.post("collections/flush", #"{"collectionName":"\#(c)"}"#)
+        }
+        let flushed = try await dataCoord.call(GetChannelAssignments()).entries
+        #expect(flushed.allSatisfy { $0.flushedCheckpoint != nil }, "\(flushed)")
+
+        // 3. SIGKILL a proxy behind the gateway; restart it after 2 s; healed = the gateway routes to it again.
         let proxyAddress = cluster.proxyAddresses[1]
         let killedProxy = cluster.running["proxy-2"]!
         let proxyKill = ContinuousClock.now
@@ -112,6 +142,11 @@ import Wire
         print("fault test: \(load.searches) searches (\(failed.count) failed), \(acked.count) rows acknowledged "
               + "(\(load.failedInserts) insert requests failed, allowed: not acknowledged), \(lost.count) lost; "
               + "search latency p50 \(load.percentile(0.5)) ms, p99 \(load.percentile(0.99)) ms, max \(load.percentile(1)) ms")
+        let phases = [("query node kill", queryNodeKill), ("data node kill", dataNodeKill), ("proxy kill", proxyKill)]
+        for (at, why) in load.insertFailures.prefix(10) {
+            let after = phases.last { $0.1 <= at }.map { "\(at - $0.1) after the \($0.0)" } ?? "before the kills"
+            print("fault test: failed insert \(after): \(why)")
+        }
     }
 
     struct ReplicaSummary: Sendable, CustomStringConvertible {
@@ -174,6 +209,8 @@ final class FaultLoad: Sendable {
         var latenciesMs: [Double] = []
         var acknowledged = Set<Int64>()
         var failedInserts = 0
+        /// When and why each failed insert failed (printed by the test).
+        var insertFailures: [(ContinuousClock.Instant, String)] = []
         var nextID = FaultLoad.firstInsertedID
     }
 
@@ -189,6 +226,7 @@ final class FaultLoad: Sendable {
     var failedSearches: [String] { state.withLock { $0.failedSearches } }
     var acknowledgedIDs: Set<Int64> { state.withLock { $0.acknowledged } }
     var failedInserts: Int { state.withLock { $0.failedInserts } }
+    var insertFailures: [(ContinuousClock.Instant, String)] { state.withLock { $0.insertFailures } }
 
     /// The `q` quantile of search latencies in milliseconds (1 = the maximum).
     func percentile(_ q: Double) -> String {
@@ -270,16 +308,23 @@ final class FaultLoad: Sendable {
             }
             let ids = first..<(first + Int64(Self.batch))
             var acked = false
+            var why = ""
             do {
                 if client == nil { client = try MilvusHTTPClient(host: "127.0.0.1", port: port, timeout: 30) }
                 let reply = try client!.post("entities/insert", Self.insertBody(ids: ids))
                 acked = reply["insertCount"]?.int64Value == Int64(Self.batch)
+                if !acked { why = "answered \(reply)" }
             } catch {
+                why = "\(error)"
                 client?.close()
                 client = nil
             }
+            let at = ContinuousClock.now
             state.withLock {
-                if acked { $0.acknowledged.formUnion(ids) } else { $0.failedInserts += 1 }
+                if acked { $0.acknowledged.formUnion(ids) } else {
+                    $0.failedInserts += 1
+                    $0.insertFailures.append((at, String(why.prefix(160))))
+                }
             }
             usleep(20_000)
         }

@@ -26,7 +26,8 @@ import Wire
             let port = cluster.httpAddress.port
             let root = cluster.network.client(for: WireAddress(host: "rootcoord", port: 1))
             let live = try await root.call(ListLiveNodes()).sessions
-            #expect(live.map(\.role).sorted { $0.rawValue < $1.rawValue } == [.queryCoord, .indexCoord, .proxy, .queryNode, .indexNode, .logNode])
+            #expect(live.map(\.role).sorted { $0.rawValue < $1.rawValue }
+                == [.dataCoord, .queryCoord, .indexCoord, .proxy, .queryNode, .dataNode, .indexNode, .logNode])
             #expect(live.first { $0.role == .proxy }?.address == "127.0.0.1:\(port)")
             do {
                 let count = try await E2EScenario.runDetached { () -> Int64 in

@@ -63,9 +63,11 @@ import Wire
         let spec = IndexSpec(fieldName: "vec", kind: .hnsw(m: 8, efConstruction: 32), metric: .l2)
         var options = ShardOptions()
         options.deferIndexBuilds = true
-        options.objectStoreDirectory = ObjectStorageLayout(root: objects).shardDirectory(collection, shard: 0)
         options.workerThreads = 1
-        let shard = try Shard.open(directory: scratch, schema: schema, indexes: [spec], options: options)
+        let location = ShardLocation(logDirectory: scratch + "/log",
+                                     objectDirectory: SharedObjectStore.shardDirectory(root: objects, collection: collection.rawValue, shard: 0),
+                                     scratchLog: false)
+        let shard = try Shard.open(location: location, schema: schema, indexes: [spec], options: options)
         defer { shard.close() }
         try shard.insert(try RowBatch(schema: schema, columns: [
             Column(name: "id", data: .int64((0..<64).map(Int64.init))),

@@ -18,10 +18,9 @@ enum FlushedShards {
     ])
     static let spec = IndexSpec(fieldName: "vec", kind: .hnsw(m: 8, efConstruction: 40), metric: .l2)
 
-    static func options(objects: String, deferred: Bool) -> ShardOptions {
+    static func options(deferred: Bool) -> ShardOptions {
         var o = ShardOptions()
         o.deferIndexBuilds = deferred
-        o.objectStoreDirectory = objects
         o.workerThreads = 1
         return o
     }
@@ -44,9 +43,9 @@ enum FlushedShards {
     }
 
     static func open(root: String, scratch: String, collection: CollectionID, shard: Int, deferred: Bool) throws -> Shard {
-        try Shard.open(directory: scratch + "/c\(collection.rawValue)-s\(shard)", schema: schema, indexes: [spec],
-                       options: options(objects: ObjectStorageLayout(root: root).shardDirectory(collection, shard: shard),
-                                        deferred: deferred))
+        try Shard.open(location: ShardLocation(logDirectory: scratch + "/c\(collection.rawValue)-s\(shard)/log",
+                                                objectDirectory: SharedObjectStore.shardDirectory(root: root, collection: collection.rawValue, shard: shard), scratchLog: false),
+                       schema: schema, indexes: [spec], options: options(deferred: deferred))
     }
 }
 

@@ -20,10 +20,9 @@ enum FlushedShards {
         return path
     }
 
-    static func options(objects: String, deferred: Bool) -> ShardOptions {
+    static func options(deferred: Bool) -> ShardOptions {
         var o = ShardOptions()
         o.deferIndexBuilds = deferred
-        o.objectStoreDirectory = objects
         o.workerThreads = 2
         return o
     }
@@ -33,9 +32,9 @@ enum FlushedShards {
     @discardableResult
     static func write(root: String, scratch: String, collection: CollectionID, shard: Int, segments: Int, rows: Int,
                       seed: UInt64 = 5) throws -> [Float] {
-        let layout = ObjectStorageLayout(root: root)
-        let s = try Shard.open(directory: scratch + "/c\(collection.rawValue)-s\(shard)", schema: schema, indexes: [spec],
-                               options: options(objects: layout.shardDirectory(collection, shard: shard), deferred: true))
+        let s = try Shard.open(location: ShardLocation(logDirectory: scratch + "/c\(collection.rawValue)-s\(shard)/log",
+                                                objectDirectory: SharedObjectStore.shardDirectory(root: root, collection: collection.rawValue, shard: shard), scratchLog: false),
+                       schema: schema, indexes: [spec], options: options(deferred: true))
         defer { s.close() }
         let all = TestData.clustered(count: segments * rows, dimension: dimension, clusters: 10, seed: seed)
         for g in 0..<segments {
@@ -53,8 +52,8 @@ enum FlushedShards {
 
     /// Opens the shard again (indexes not deferred) to see how its segments load.
     static func reopen(root: String, scratch: String, collection: CollectionID, shard: Int) throws -> Shard {
-        try Shard.open(directory: scratch + "/c\(collection.rawValue)-s\(shard)", schema: schema, indexes: [spec],
-                       options: options(objects: ObjectStorageLayout(root: root).shardDirectory(collection, shard: shard),
-                                        deferred: false))
+        try Shard.open(location: ShardLocation(logDirectory: scratch + "/c\(collection.rawValue)-s\(shard)/log",
+                                                objectDirectory: SharedObjectStore.shardDirectory(root: root, collection: collection.rawValue, shard: shard), scratchLog: false),
+                       schema: schema, indexes: [spec], options: options(deferred: false))
     }
 }

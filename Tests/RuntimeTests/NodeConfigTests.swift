@@ -65,6 +65,10 @@ struct NodeConfigTests {
         ("upstreams = 0.0.0.0:9", "is not dialable"),
         ("upstreams = a:1,a:1", "a:1 is listed twice"),
         ("upstreams = a", "upstreams: invalid value 'a': no port"),
+        ("flush-interval = 10", "flush-interval: invalid value '10': must be a whole number with a unit ms, s or m"),
+        ("flush-interval = 5ms", "flush-interval: invalid value '5ms': must be 10ms ... 1 day, got 5 ms"),
+        ("flush-interval = -1s", "flush-interval: invalid value '-1s': must be a whole number with a unit"),
+        ("flush-interval = 99999999m", "flush-interval: invalid value '99999999m': must be a whole number with a unit"),
     ])
     func fileErrorsNameFileLineAndFix(text: String, expected: String) {
         let dir = TemporaryDirectory()
@@ -139,11 +143,24 @@ struct NodeConfigTests {
         let values = ["role": "indexnode", "listen": "[::1]:7000", "advertise": "h:7001", "data-dir": "/d",
                       "log-level": "error", "cluster-secret": secret, "rootcoord": "rc:19530", "cpu-threads": "4",
                       "cpu-niceness": "19", "model-dir": "/models/x", "http": "127.0.0.1:8080",
-                      "upstreams": "127.0.0.1:19531,proxy-2:19532", "object-store": "/objects"]
+                      "upstreams": "127.0.0.1:19531,proxy-2:19532", "object-store": "/shared/objects",
+                      "flush-interval": "2500ms"]
         for s in NodeConfig.settings {
             let v = try #require(values[s.name], "no test value for setting \(s.name)")
             try c.set(s.name, to: v, source: .flag)
             #expect(s.render(c) == v)
         }
+    }
+
+    @Test func flushIntervalTakesUnitsAndTheObjectStoreDefaultsUnderTheDataDirectory() throws {
+        var c = NodeConfig(environment: [:])
+        c.dataDirectory = "/d"
+        #expect(c.objectStoreDirectory == "/d/objects" && c.flushIntervalMilliseconds == 10_000)
+        try c.set("flush-interval", to: "3s", source: .flag)
+        #expect(c.flushIntervalMilliseconds == 3000)
+        try c.set("flush-interval", to: "2m", source: .flag)
+        #expect(c.flushIntervalMilliseconds == 120_000)
+        try c.set("object-store", to: "/o", source: .flag)
+        #expect(c.objectStoreDirectory == "/o")
     }
 }

@@ -104,11 +104,11 @@ import Testing
         try expectFailure(["embed"], status: 2, "missing text")
     }
 
-    /// Roles this build does not have (docs/cluster.md) exit 3 with a one-line reason, rather than pretending.
-    @Test func rolesNotInThisBuildAreRefusedHonestly() throws {
-        for role in ["datacoord", "datanode"] {
-            try expectFailure(["--role", role, "--rootcoord", "10.0.0.1:19530"], status: 3,
-                              "vecnode: role \(role) is not available in this build: ",
+    /// Every cluster role validates its flags before starting: without the root coordinator's address it exits
+    /// 2 with a one-line reason (the index roles included, now that every role exists).
+    @Test func clusterRolesNeedTheRootCoordinator() throws {
+        for role in ["indexcoord", "indexnode", "datacoord", "datanode"] {
+            try expectFailure(["--role", role], status: 2, "must find rootcoord: pass --rootcoord HOST:PORT",
                               environment: ["VECNODE_CLUSTER_SECRET": "0123456789abcdef"])
         }
     }

@@ -15,17 +15,20 @@ import VecCore
     static let queries = TestData.clustered(count: 8, dimension: d, clusters: 12, seed: 92)
     static let schema = ShardFixtures.schema(dimension: d)
 
-    static func options(deferred: Bool, objects: String) -> ShardOptions {
+    static func options(deferred: Bool) -> ShardOptions {
         var o = ShardFixtures.options(hnswThreshold: 100)
         o.deferIndexBuilds = deferred
-        o.objectStoreDirectory = objects
         return o
+    }
+
+    /// The shard's log in `dir/local/log`, its objects in `dir/store` (as a data node keeps them apart).
+    static func location(_ dir: String) -> ShardLocation {
+        ShardLocation(logDirectory: dir + "/local/log", objectDirectory: dir + "/store", scratchLog: false)
     }
 
     /// A shard in `dir` (objects in `dir/store`) holding `base` in two flushed segments (and nothing growing).
     static func flushedShard(_ dir: String, spec: IndexSpec, deferred: Bool) throws -> Shard {
-        let shard = try Shard.open(directory: dir + "/local", schema: schema, indexes: [spec],
-                                   options: options(deferred: deferred, objects: dir + "/store"))
+        let shard = try Shard.open(location: location(dir), schema: schema, indexes: [spec], options: options(deferred: deferred))
         let half = rows / 2
         try shard.insert(try ShardFixtures.batch(schema, ids: (0..<half).map(Int64.init), vectors: Array(base[0..<(half * d)])),
                          timestamp: 1)
@@ -37,8 +40,7 @@ import VecCore
     }
 
     static func reopen(_ dir: String, spec: IndexSpec, deferred: Bool = false) throws -> Shard {
-        try Shard.open(directory: dir + "/local", schema: schema, indexes: [spec],
-                       options: options(deferred: deferred, objects: dir + "/store"))
+        try Shard.open(location: location(dir), schema: schema, indexes: [spec], options: options(deferred: deferred))
     }
 
     static func search(_ shard: Shard, ef: Int = 64) throws -> [SearchHits] {

@@ -43,7 +43,6 @@ public actor IndexNode {
     }
 
     public nonisolated let configuration: Configuration
-    nonisolated let layout: ObjectStorageLayout
     nonisolated let logger: Logger
     private nonisolated let executor: CPUExecutor
     /// One worker pool per build thread; a running build checks one out.
@@ -60,7 +59,6 @@ public actor IndexNode {
     public init(configuration: Configuration, logger: Logger? = nil) throws(IndexNodeError) {
         try configuration.validate()
         self.configuration = configuration
-        layout = ObjectStorageLayout(root: configuration.objectStore)
         self.logger = logger ?? Logger(role: "indexnode")
         do {
             executor = try CPUExecutor(name: "index-build", threads: configuration.maxConcurrentBuilds,
@@ -100,7 +98,7 @@ public actor IndexNode {
 
     /// Runs one build on a build thread and settles its bookkeeping.
     private func execute(_ request: BuildSegmentIndex) async throws -> SegmentIndexBuildReply {
-        let directory = layout.shardDirectory(request.collectionID, shard: request.shard)
+        let directory = SharedObjectStore.shardDirectory(root: configuration.objectStore, collection: request.collectionID.rawValue, shard: request.shard)
         let outcome = await onBuildThread(request, directory: directory)
         builds[request] = nil
         switch outcome {

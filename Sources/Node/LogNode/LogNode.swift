@@ -214,6 +214,30 @@ public final class LogNode: Sendable {
         return channel.state
     }
 
+    /// Deletes the channel's records below `below` — whole log segments only (`ChannelLog.truncate(below:)`),
+    /// so the first retained position may stay lower — and returns the channel's state afterwards. The data
+    /// coordinator calls it once a flushed manifest covers everything below `below`. Reads below the new
+    /// first position then fail with `positionTruncated` (wire `channelTruncated`). A channel that does not
+    /// exist is left alone (its state reads as zeros).
+    ///
+    /// - Throws: `LogNodeError`: `invalidRequest`, `positionBeyondEnd` (`below` past the end), the refusal of
+    ///   a refused channel, `storage`, `shuttingDown`.
+    public func truncate(_ name: ChannelName, below: LogPosition) async throws(LogNodeError) -> ChannelState {
+        try Self.validate(name)
+        guard let channel = try lookup(name) else { return ChannelState(first: .start, end: .start, lastTimestamp: 0) }
+        let end = channel.log.endPosition
+        guard below <= end else { throw .positionBeyondEnd(name, requested: below, end: end) }
+        let deleted = try await onIO { () throws(LogNodeError) -> Int in
+            do { return try channel.log.truncate(below: below) } catch { throw LogNodeError.from(error, channel: name) }
+        }
+        let state = channel.state
+        if deleted > 0 {
+            logger.info("channel truncated", ["channel": name, "below": below.rawValue, "first": state.first.rawValue,
+                                              "segments_deleted": deleted])
+        }
+        return state
+    }
+
     /// Deletes the channel and its files; idempotent. Appends and reads in flight on it fail with
     /// `channelDropped`; a later append creates it afresh. Also removes a refused (corrupt) channel's files.
     ///

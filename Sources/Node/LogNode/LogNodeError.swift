@@ -11,6 +11,9 @@ extension WireError.Code {
     public static let channelStorageFailure = WireError.Code(1501)
     /// The channel was dropped while the call was in flight.
     public static let channelDropped = WireError.Code(1502)
+    /// A read asked for a position below the channel's first retained record (truncated after a flush): the
+    /// reader reloads from the newest flushed manifest, whose channel checkpoint is retained.
+    public static let channelTruncated = WireError.Code(1503)
 }
 
 /// Errors of `LogNode`. Each says what happened to which channel and what to do about it.
@@ -91,7 +94,8 @@ extension LogNodeError: WireErrorConvertible {
         switch self {
         case .tooManyChannels: return WireError(.limitExceeded, description)
         case .channelCorrupt: return WireError(.channelCorrupt, description)
-        case .positionTruncated, .positionBeyondEnd, .recordTooLarge, .invalidRequest:
+        case .positionTruncated: return WireError(.channelTruncated, description)
+        case .positionBeyondEnd, .recordTooLarge, .invalidRequest:
             return WireError(.invalidArgument, description)
         case .channelDropped: return WireError(.channelDropped, description)
         case .storage, .dataDirectory: return WireError(.channelStorageFailure, description)

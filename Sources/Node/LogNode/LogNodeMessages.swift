@@ -86,7 +86,8 @@ public struct AppendAck: WireCodable, Equatable {
 
 /// Reads records at and after `from`, waiting up to `waitMilliseconds` (≤ 10 000) for the first one when
 /// none is there yet (long poll). An unknown channel reads as empty. A position before the channel's first
-/// retained record is an error (`WireError` code `.invalidArgument`): the reader must reload.
+/// retained record is an error (`WireError` code `.channelTruncated`): the reader must reload from the newest
+/// flushed manifest.
 public struct ReadChannel: WireRequest, Equatable {
     public static let kind = MessageKind(0x0502)
     public static var lane: WireLane { .bulk }
@@ -209,4 +210,26 @@ public struct DropChannel: WireRequest, Equatable {
     public init(channel: ChannelName) { self.channel = channel }
     public func encode(into w: inout WireWriter) { channel.encode(into: &w) }
     public init(from r: inout WireReader) throws(WireDecodingError) { channel = try ChannelName(from: &r) }
+}
+
+/// Deletes the channel's records below `below` (whole log segments only; the reply's `first` says where the
+/// channel now starts). Sent by the data coordinator once a flushed manifest covers them. Reads below the new
+/// start fail with `WireError.Code.channelTruncated`: the reader reloads from the newest manifest.
+public struct TruncateChannel: WireRequest, Equatable {
+    public static let kind = MessageKind(0x0505)
+    public typealias Response = ChannelState
+    public var channel: ChannelName
+    public var below: LogPosition
+    public init(channel: ChannelName, below: LogPosition) {
+        self.channel = channel
+        self.below = below
+    }
+    public func encode(into w: inout WireWriter) {
+        channel.encode(into: &w)
+        w.writeUInt64(below.rawValue)
+    }
+    public init(from r: inout WireReader) throws(WireDecodingError) {
+        channel = try ChannelName(from: &r)
+        below = LogPosition(try r.readUInt64())
+    }
 }

@@ -45,6 +45,10 @@ public actor QueryNode {
         /// Most records and bytes one `ReadChannel` asks for.
         public var readBatchRecords = 1024
         public var readBatchBytes = 8 << 20
+        /// Root of the cluster's shared object store (`SharedObjectStore`): a replica seeds its scratch shard
+        /// from the shard's flushed state there and consumes the channel from its channel checkpoint. Nil: no
+        /// shared store; replicas replay their channel from the start.
+        public var objectStore: String?
 
         public init(nodeID: NodeID, dataDirectory: String) {
             self.nodeID = nodeID
@@ -129,9 +133,12 @@ public actor QueryNode {
         if let held = replicas[ref] {
             replica = held
         } else {
+            let seed = configuration.objectStore.map {
+                SharedObjectStore.shardDirectory(root: $0, collection: ref.collection, shard: ref.shard)
+            }
             replica = ShardReplica(
                 request: request, logNodeAddress: address, directory: directory + "/\(ref.collection)-\(ref.shard)",
-                configuration: configuration, transport: transport, applyExecutor: applyExecutor,
+                storage: .scratch(seedFrom: seed), configuration: configuration, transport: transport, applyExecutor: applyExecutor,
                 logger: logger)
             replicas[ref] = replica
             replica.start()

@@ -335,8 +335,19 @@ public struct ShardReplicaStatus: WireCodable, Equatable {
     /// Why the replica is not keeping up, empty when it is: the last consumption error (log node
     /// unreachable, a record it could not apply), cleared once a read from the log node succeeds.
     public var lastError: String
+    /// The channel position consumption started from at the latest (re)load: the flushed manifest's channel
+    /// checkpoint, or 0 when there was none (the whole channel was replayed).
+    public var loadedFrom: LogPosition
+    /// The channel checkpoint of the shard's last committed manifest (a data node's flushed state); nil: none.
+    public var flushedCheckpoint: LogPosition?
+    /// How often the replica reloaded from the newest manifest because its read position was truncated away.
+    public var reloads: Int
     public init(ref: ShardRef, replica: Int, liveRows: Int, sealedSegments: Int, growingRows: Int,
-                applied: LogPosition, lastTimestamp: UInt64, lastError: String = "") {
+                applied: LogPosition, lastTimestamp: UInt64, lastError: String = "", loadedFrom: LogPosition = .start,
+                flushedCheckpoint: LogPosition? = nil, reloads: Int = 0) {
+        self.loadedFrom = loadedFrom
+        self.flushedCheckpoint = flushedCheckpoint
+        self.reloads = reloads
         self.ref = ref
         self.replica = replica
         self.liveRows = liveRows
@@ -355,6 +366,9 @@ public struct ShardReplicaStatus: WireCodable, Equatable {
         w.writeUInt64(applied.rawValue)
         w.writeUInt64(lastTimestamp)
         w.writeString(lastError)
+        w.writeUInt64(loadedFrom.rawValue)
+        w.writeUInt64(flushedCheckpoint?.rawValue ?? UInt64.max)
+        w.writeUInt32(UInt32(clamping: reloads))
     }
     public init(from r: inout WireReader) throws(WireDecodingError) {
         ref = try ShardRef(from: &r)
@@ -365,6 +379,10 @@ public struct ShardReplicaStatus: WireCodable, Equatable {
         applied = LogPosition(try r.readUInt64())
         lastTimestamp = try r.readUInt64()
         lastError = try r.readString(limit: 4096)
+        loadedFrom = LogPosition(try r.readUInt64())
+        let flushed = try r.readUInt64()
+        flushedCheckpoint = flushed == UInt64.max ? nil : LogPosition(flushed)
+        reloads = Int(try r.readUInt32())
     }
 }
 

@@ -29,6 +29,10 @@ struct ReplicaProgress {
     var shard: Shard?
     /// Next channel position to apply; everything below is applied (or skipped as unappliable).
     var applied = LogPosition.start
+    /// Where consumption started at the latest (re)load (the flushed manifest's channel checkpoint, or 0).
+    var loadedFrom = LogPosition.start
+    /// Reloads from the newest manifest after the read position was truncated away.
+    var reloads = 0
     /// Timestamp of the last record applied.
     var lastTimestamp: UInt64 = 0
     /// The channel end reported by the latest read from the log node.

@@ -18,13 +18,20 @@ extension ShardReplica {
 
     /// The consumer task's body (runs with the apply executor as its preference).
     func consume() async {
-        let shard: Shard
+        var shard: Shard
         do { shard = try openScratchShard() } catch {
             fail("opening the shard in \(directory): \(error)")
             return
         }
+        let opened = shard.statistics
+        let start = opened.channelCheckpoint ?? .start
         let stopped = state.withLock { s -> Bool in
-            if !s.stopped { s.shard = shard }
+            if !s.stopped {
+                s.shard = shard
+                s.applied = start
+                s.loadedFrom = start
+                s.lastTimestamp = max(s.lastTimestamp, opened.lastTimestamp)
+            }
             return s.stopped
         }
         if stopped {
@@ -33,7 +40,8 @@ extension ShardReplica {
         }
         refreshStatistics(shard)
         resumeDecidedWaiters()
-        logger.info("replica opened", ["collection": ref.collection, "shard": ref.shard, "dir": directory, "lognode": logNode])
+        logger.info("replica opened", ["collection": ref.collection, "shard": ref.shard, "dir": directory, "lognode": logNode,
+                                       "from": start.rawValue])
 
         let pollWaitMs = Int(configuration.pollWait.components.seconds * 1000 + configuration.pollWait.components.attoseconds / 1_000_000_000_000_000)
         var backoff = configuration.initialBackoff
@@ -50,6 +58,11 @@ extension ShardReplica {
                     options: CallOptions(timeout: .milliseconds(wait) + configuration.callTimeout))
             } catch {
                 if Task.isCancelled { break }
+                if error.code == .channelTruncated {
+                    guard let reopened = reload(replacing: shard, truncatedAt: from, why: error.message) else { return }
+                    shard = reopened
+                    continue
+                }
                 if error.code == .invalidArgument {
                     fail("log node \(logNode) refused to read \(ref.channel) from \(from) (\(error.message)); release and load the replica again")
                     return
@@ -77,14 +90,68 @@ extension ShardReplica {
         }
     }
 
-    /// Wipes the scratch directory and opens an empty shard there whose log skips fsyncs (a volatile copy).
+    /// Wipes the scratch directory and opens the shard there with a scratch log that skips fsyncs (a volatile
+    /// copy of the channel): seeded from the shared store's flushed state (query nodes), or over the shared
+    /// shard directory itself (data nodes); empty when nothing was flushed.
     private func openScratchShard() throws -> Shard {
         let fm = FileManager.default
         if fm.fileExists(atPath: directory) { try fm.removeItem(atPath: directory) }
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var options = configuration.shard
         options.log.syncOnCommit = false
-        return try Shard.open(directory: directory, schema: collection.schema, indexes: collection.indexes, options: options)
+        let objects: String
+        switch storage {
+        case .scratch(let seed):
+            objects = directory + "/objects"
+            if let seed, let report = try ShardSeed.seed(from: seed, to: objects) {
+                logger.info("replica seeded from the object store", [
+                    "collection": ref.collection, "shard": ref.shard, "segments": report.segments, "files": report.files,
+                    "copied": report.copied, "channel_checkpoint": report.channelCheckpoint.map { "\($0.rawValue)" } ?? "-"])
+            }
+        case .shared(let shared):
+            objects = shared
+        }
+        let location = ShardLocation(logDirectory: directory + "/log", objectDirectory: objects, scratchLog: true)
+        return try Shard.open(location: location, schema: collection.schema, indexes: collection.indexes, options: options)
+    }
+
+    /// The channel no longer holds `from`: close the shard and reopen it from the newest flushed manifest,
+    /// provided that manifest's channel checkpoint is past `from` (otherwise records would be skipped: the
+    /// replica fails instead). Returns the reopened shard, nil when the replica failed or was stopped.
+    private func reload(replacing old: Shard, truncatedAt from: LogPosition, why: String) -> Shard? {
+        logger.warn("replica read position truncated; reloading from the newest manifest",
+                    ["collection": ref.collection, "shard": ref.shard, "position": from.rawValue, "error": why])
+        state.withLock { $0.shard = nil }
+        old.close()
+        let shard: Shard
+        do { shard = try openScratchShard() } catch {
+            fail("reloading after channel truncation at \(from): opening the shard in \(directory): \(error)")
+            return nil
+        }
+        let start = shard.statistics.channelCheckpoint ?? .start
+        guard start > from else {
+            shard.close()
+            fail("the log node truncated \(ref.channel) below \(from) (\(why)) and the newest flushed manifest resumes at "
+                + "\(start), no further: continuing would skip records; release and load the replica again once a flush covers them")
+            return nil
+        }
+        let stopped = state.withLock { s -> Bool in
+            if !s.stopped {
+                s.shard = shard
+                s.applied = start
+                s.loadedFrom = start
+                s.reloads += 1
+            }
+            return s.stopped
+        }
+        if stopped {
+            shard.close()
+            return nil
+        }
+        refreshStatistics(shard)
+        resumeDecidedWaiters()
+        logger.info("replica reloaded", ["collection": ref.collection, "shard": ref.shard, "from": start.rawValue])
+        return shard
     }
 
     /// Applies `reply`'s records (which must start at `from`) in order, records the progress, then wakes the
@@ -137,7 +204,7 @@ extension ShardReplica {
             return .applied
         }
         do {
-            try shard.apply(operation, timestamp: record.timestamp)
+            try shard.apply(operation, timestamp: record.timestamp, channelPosition: record.position)
             return .applied
         } catch {
             switch error {

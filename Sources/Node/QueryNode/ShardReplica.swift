@@ -15,7 +15,22 @@ import Wire
 /// Lifecycle: `start()` launches the consumer (which wipes the scratch directory and opens the shard);
 /// `wait(for: .loaded)` returns once the channel end seen at the first read is applied; `stop()` ends the
 /// consumer, closes the shard and deletes the directory. A replica is never restarted: load a new one.
+///
+/// Storage (`Storage`): a query node's replica keeps everything in the scratch directory, seeded from the
+/// shared object store's flushed state when there is one; a data node's channel (`DataNode`) is the same
+/// consumer whose objects *are* the shared shard directory. Either way consumption starts at the manifest's
+/// channel checkpoint, and a read position truncated away reloads from the newest manifest.
 final class ShardReplica: Sendable {
+    /// Where the shard's objects live.
+    enum Storage: Sendable {
+        /// In the scratch directory, seeded (hard links) from this shared shard directory if it has a manifest
+        /// (nil: no shared store; the channel is replayed from its start).
+        case scratch(seedFrom: String?)
+        /// In this shared shard directory, which the replica writes (the data node owning the channel); only
+        /// the log is scratch.
+        case shared(String)
+    }
+
     let ref: ShardRef
     let replica: Int
     let collection: CollectionInfo
@@ -29,11 +44,13 @@ final class ShardReplica: Sendable {
     let probe: ChannelEndProbe
     let logger: Logger
     let applyExecutor: CPUExecutor
+    let storage: Storage
     let state = Mutex(ReplicaProgress())
     private let consumer = Mutex<Task<Void, Never>?>(nil)
 
-    init(request: LoadShardReplica, logNodeAddress: WireAddress, directory: String, configuration: QueryNode.Configuration,
-         transport: any WireTransport, applyExecutor: CPUExecutor, logger: Logger) {
+    init(request: LoadShardReplica, logNodeAddress: WireAddress, directory: String, storage: Storage,
+         configuration: QueryNode.Configuration, transport: any WireTransport, applyExecutor: CPUExecutor, logger: Logger) {
+        self.storage = storage
         ref = request.ref
         replica = request.replica
         collection = request.collection
@@ -179,7 +196,8 @@ final class ShardReplica: Sendable {
             return ShardReplicaStatus(
                 ref: ref, replica: replica, liveRows: stats?.liveRows ?? 0, sealedSegments: stats?.sealedSegments ?? 0,
                 growingRows: stats?.growingRows ?? 0, applied: s.applied, lastTimestamp: s.lastTimestamp,
-                lastError: String(decoding: s.statusError.utf8.prefix(1000), as: UTF8.self))
+                lastError: String(decoding: s.statusError.utf8.prefix(1000), as: UTF8.self), loadedFrom: s.loadedFrom,
+                flushedCheckpoint: stats?.channelCheckpoint, reloads: s.reloads)
         }
     }
 

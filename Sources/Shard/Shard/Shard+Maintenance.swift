@@ -58,6 +58,7 @@ extension Shard {
         let next = newSegment == nil ? state.nextSegmentID : SegmentID(state.nextSegmentID.rawValue + 1)
         let segments = state.sealed + (newSegment.map { [$0] } ?? [])
         try commitManifest(state.manifest(checkpoint: checkpoint, nextSegmentID: next, segments: segments, schema: schema, specs: indexes))
+        state.flushedChannelCheckpoint = state.channelEnd
         if let s = newSegment {
             state.add(sealed: s)
             state.growing = try GrowingSegment(id: state.nextSegmentID, schema: schema, specs: indexes,

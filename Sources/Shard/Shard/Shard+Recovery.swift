@@ -12,6 +12,14 @@ extension Shard {
     ///   segment, index object or log), `.log` / `.objectStore` (I/O, or the directory is in use).
     public static func open(directory: String, schema: CollectionSchema, indexes: [IndexSpec],
                             options: ShardOptions = ShardOptions()) throws(ShardError) -> Shard {
+        try open(location: ShardLocation(directory: directory), schema: schema, indexes: indexes, options: options)
+    }
+
+    /// Opens the shard whose log and objects live where `location` says (see `ShardLocation`); otherwise as
+    /// `open(directory:schema:indexes:options:)`. With a scratch log the manifest's segments are loaded and
+    /// nothing is replayed; `statistics.channelCheckpoint` tells where to resume the channel.
+    public static func open(location: ShardLocation, schema: CollectionSchema, indexes: [IndexSpec],
+                            options: ShardOptions = ShardOptions()) throws(ShardError) -> Shard {
         try options.validate()
         do {
             try schema.validate()
@@ -24,18 +32,21 @@ extension Shard {
             specs.append(indexes.first { $0.fieldName == field.name } ?? IndexSpec(fieldName: field.name, kind: .flat, metric: .l2))
         }
         let store: LocalObjectStore
-        do { store = try LocalObjectStore(root: options.objectStoreDirectory ?? directory + "/objects") } catch {
-            throw .objectStore("\(error)")
-        }
+        do { store = try LocalObjectStore(root: location.objectDirectory) } catch { throw .objectStore("\(error)") }
         let log: ChannelLog
-        do { log = try ChannelLog(directory: directory + "/log", options: options.log) } catch {
+        do { log = try ChannelLog(directory: location.logDirectory, options: options.log) } catch {
             if let e = error as? LogError, case .corrupt = e { throw .corrupt(what: "log", reason: "\(e)") }
             throw .log("opening: \(error)")
         }
         // Created before recovery: segments without an index object build theirs on it.
         let pool = WorkerPool(threads: options.workerThreads)
-        do {
-            let state = try recoverState(store: store, log: log, schema: schema, specs: specs, options: options, pool: pool)
+        do throws(ShardError) {
+            if location.scratchLog && log.firstPosition != log.endPosition {
+                throw ShardError.invalidArgument("the scratch log in \(location.logDirectory) is not empty; wipe it before opening")
+            }
+            let state = try recoverState(store: store, log: log, schema: schema, specs: specs, options: options,
+                                         scratchLog: location.scratchLog, pool: pool)
+            let directory = (location.logDirectory as NSString).deletingLastPathComponent
             let shard = Shard(schema: schema, indexes: specs, directory: directory, options: options, log: log,
                               store: store, state: state, pool: pool)
             try shard.replay()
@@ -49,7 +60,7 @@ extension Shard {
     }
 
     private static func recoverState(store: LocalObjectStore, log: ChannelLog, schema: CollectionSchema, specs: [IndexSpec],
-                                     options: ShardOptions, pool: WorkerPool) throws(ShardError) -> ShardState {
+                                     options: ShardOptions, scratchLog: Bool, pool: WorkerPool) throws(ShardError) -> ShardState {
         var manifest: ShardManifest?
         let exists: Bool
         do { exists = try store.exists(ShardManifest.key) } catch { throw .objectStore("\(error)") }
@@ -61,7 +72,8 @@ extension Shard {
             }
             manifest = try ShardManifest(decoding: [UInt8](bytes))
         }
-        let checkpoint = manifest?.checkpoint ?? .start
+        // A scratch log starts empty: its first position is where the manifest's rows end.
+        let checkpoint = scratchLog ? log.endPosition : manifest?.checkpoint ?? .start
         if let m = manifest {
             guard m.schema == schema else { throw .schema("the schema differs from the one this shard was created with") }
             guard m.specs == specs else { throw .schema("the index specs differ from the ones this shard was created with") }
@@ -74,6 +86,8 @@ extension Shard {
         let growing = try GrowingSegment(id: next, schema: schema, specs: specs, hnswThreshold: options.effectiveGrowingHNSWThreshold)
         let state = ShardState(growing: growing, nextSegmentID: SegmentID(next.rawValue + 1), checkpoint: checkpoint)
         state.lastTimestamp = manifest?.lastTimestamp ?? 0
+        state.channelEnd = manifest?.channelCheckpoint
+        state.flushedChannelCheckpoint = manifest?.channelCheckpoint
         for entry in manifest?.segments ?? [] {
             let segment = try SealedSegment.load(id: entry.id, rowCount: entry.rowCount, schema: schema, specs: specs,
                                                  supersededAt: entry.supersededAt, from: store,

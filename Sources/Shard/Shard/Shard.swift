@@ -114,10 +114,13 @@ public final class Shard: @unchecked Sendable {
     static let upsertKind = LogRecordKind.user(1)
 
     /// Group-committed write: ticket + enqueue (log order), wait for the fsync unlocked, apply in turn.
-    private func write(_ batch: RowBatch, timestamp: UInt64, kind: LogRecordKind) throws(ShardError) {
+    func write(_ batch: RowBatch, timestamp: UInt64, kind: LogRecordKind, channelPosition: LogPosition? = nil) throws(ShardError) {
         guard batch.schema == schema else { throw .invalidArgument("the batch was built for a different schema") }
         try checkVectors(batch)
-        if batch.rowCount == 0 { return }
+        if batch.rowCount == 0 {
+            if let channelPosition { try noteChannelRecord(channelPosition) }
+            return
+        }
         let payload = Data(batch.encode())
         guard payload.count <= log.options.maxRecordBytes else {
             throw .invalidArgument("the batch encodes to \(payload.count) bytes, over the log's record limit of "
@@ -147,13 +150,38 @@ public final class Shard: @unchecked Sendable {
                 }
                 state.lastTimestamp = timestamp
                 state.appliedEnd = position.next
+                if let channelPosition { state.channelEnd = channelPosition.next }
                 sealIfDueLocked()
             }
         }
     }
 
+    /// Deletes `keys` at `timestamp` as the channel record at `channelPosition` (which becomes part of the next
+    /// flush even when no key was live).
+    func delete(primaryKeys keys: [PrimaryKey], timestamp: UInt64, channelPosition: LogPosition) throws(ShardError) -> Int {
+        for key in keys { try checkKeyType(key) }
+        return try sequencer.exclusively(timestamp: timestamp) { () throws(ShardError) -> Int in
+            try lock.writing { () throws(ShardError) -> Int in
+                try checkOpen()
+                let n = try logAndApplyDelete(keys, timestamp: timestamp, channelPosition: channelPosition)
+                if n == 0 { state.channelEnd = channelPosition.next }
+                return n
+            }
+        }
+    }
+
+    /// Records that the channel record at `position` needed no change (an empty batch).
+    private func noteChannelRecord(_ position: LogPosition) throws(ShardError) {
+        try sequencer.exclusively { () throws(ShardError) in
+            try lock.writing { () throws(ShardError) in
+                try checkOpen()
+                state.channelEnd = position.next
+            }
+        }
+    }
+
     /// With the write lock held and no other write in flight.
-    private func logAndApplyDelete(_ keys: [PrimaryKey], timestamp: UInt64) throws(ShardError) -> Int {
+    private func logAndApplyDelete(_ keys: [PrimaryKey], timestamp: UInt64, channelPosition: LogPosition? = nil) throws(ShardError) -> Int {
         let live = keys.filter { state.latest[$0] != nil }
         if live.isEmpty { return 0 }
         let payload = Data(PrimaryKeyList.encode(live, type: primaryKeyField.dataType))
@@ -165,6 +193,7 @@ public final class Shard: @unchecked Sendable {
         let n = state.applyDelete(live, timestamp: timestamp)
         state.lastTimestamp = timestamp
         state.appliedEnd = position.next
+        if let channelPosition { state.channelEnd = channelPosition.next }
         sealIfDueLocked()
         return n
     }
@@ -233,6 +262,11 @@ public final class Shard: @unchecked Sendable {
         public var growingUsesHNSW: Bool
         /// Why the last automatic seal failed (nil once one succeeds); it is retried on the next write.
         public var lastSealError: String?
+        /// The channel checkpoint of the last committed manifest (the one found at open, or written by the
+        /// last flush): a loader of that manifest consumes the channel from here. Nil: none recorded.
+        public var channelCheckpoint: LogPosition?
+        /// Whether writes were applied since the last flush (a flush would write something new).
+        public var hasUnflushedChanges: Bool
         /// Sealed segments' vector indexes loaded from index objects at `open`.
         public var indexObjectsLoaded: Int = 0
         /// Sealed segments' vector indexes built in memory at `open` (no usable index object).
@@ -249,7 +283,8 @@ public final class Shard: @unchecked Sendable {
                 sealedSegments: state.sealed.count, sealedRows: state.sealed.reduce(0) { $0 + $1.rowCount },
                 growingRows: state.growing.rowCount, liveRows: state.latest.count, lastTimestamp: state.lastTimestamp,
                 checkpoint: state.checkpoint, growingUsesHNSW: state.growing.vectorIndexes.values.contains { $0.isHNSW },
-                lastSealError: state.sealError.map { "\($0)" }, indexObjectsLoaded: state.indexLoad.objectsLoaded,
+                lastSealError: state.sealError.map { "\($0)" }, channelCheckpoint: state.flushedChannelCheckpoint,
+                hasUnflushedChanges: state.appliedEnd > state.checkpoint, indexObjectsLoaded: state.indexLoad.objectsLoaded,
                 indexesBuiltOnLoad: state.indexLoad.builtInMemory, deferredIndexScans: state.indexLoad.deferredScans,
                 rejectedIndexObjects: state.indexLoad.rejected)
         }

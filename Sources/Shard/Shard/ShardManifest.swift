@@ -9,11 +9,12 @@ import Foundation
 /// | size      | field                                                           |
 /// |-----------|-----------------------------------------------------------------|
 /// | 8         | magic `"VNSHMANI"`                                              |
-/// | 2         | format version, currently 1                                     |
+/// | 2         | format version: 2 (written), 1 (still read: no channel checkpoint)  |
 /// | 6         | reserved, 0                                                     |
 /// | 8         | checkpoint: log position of the first record not yet in segments |
 /// | 8         | last write timestamp applied                                   |
 /// | 8         | next segment id                                                 |
+/// | 1 + 8     | version 2 only: channel checkpoint present (0/1), then the position (0 if absent) |
 /// | 4 + s     | schema: length, `CollectionSchema.encode()`                      |
 /// | 4         | index spec count `c`, then per spec 4 + length + `IndexSpec.encode()` |
 /// | 4         | segment count, then per segment:                                 |
@@ -22,6 +23,10 @@ import Foundation
 /// |   4       | superseded row count `d`, then `d` × (4 row number, 8 timestamp) |
 ///
 /// Segments are listed in increasing id order; row numbers strictly increase within a segment.
+///
+/// The **channel checkpoint** (version 2) is the position, in the log-node channel the shard was fed from
+/// (`Shard.apply(_:timestamp:channelPosition:)`), of the first channel record not contained in the
+/// segments: a loader consumes the channel from there. Absent when the shard was never fed from a channel.
 struct ShardManifest: Equatable {
     struct SegmentEntry: Equatable {
         var id: SegmentID
@@ -43,11 +48,12 @@ struct ShardManifest: Equatable {
 
     static let key = try! ObjectKey("manifest")
     static let magic = Array("VNSHMANI".utf8)
-    static let formatVersion: UInt16 = 1
+    static let formatVersion: UInt16 = 2
 
     var checkpoint: LogPosition
     var lastTimestamp: UInt64
     var nextSegmentID: SegmentID
+    var channelCheckpoint: LogPosition?
     var schema: CollectionSchema
     var specs: [IndexSpec]
     var segments: [SegmentEntry]
@@ -60,6 +66,8 @@ struct ShardManifest: Equatable {
         sink.u64(checkpoint.rawValue)
         sink.u64(lastTimestamp)
         sink.u64(nextSegmentID.rawValue)
+        sink.bytes.append(channelCheckpoint == nil ? 0 : 1)
+        sink.u64(channelCheckpoint?.rawValue ?? 0)
         let s = schema.encode()
         sink.count(s.count)
         sink.bytes.append(contentsOf: s)
@@ -82,9 +90,10 @@ struct ShardManifest: Equatable {
         return sink.bytes
     }
 
-    init(checkpoint: LogPosition, lastTimestamp: UInt64, nextSegmentID: SegmentID, schema: CollectionSchema,
-         specs: [IndexSpec], segments: [SegmentEntry]) {
+    init(checkpoint: LogPosition, lastTimestamp: UInt64, nextSegmentID: SegmentID, channelCheckpoint: LogPosition? = nil,
+         schema: CollectionSchema, specs: [IndexSpec], segments: [SegmentEntry]) {
         self.checkpoint = checkpoint
+        self.channelCheckpoint = channelCheckpoint
         self.lastTimestamp = lastTimestamp
         self.nextSegmentID = nextSegmentID
         self.schema = schema
@@ -98,11 +107,21 @@ struct ShardManifest: Equatable {
         do throws(DecodeFailure) {
             guard try src.array(of: UInt8.self, count: 8, "magic") == Self.magic else { throw DecodeFailure(reason: "bad magic") }
             let version = try src.u16("version")
-            guard version == Self.formatVersion else { throw DecodeFailure(reason: "unknown format version \(version)") }
+            guard version == 1 || version == Self.formatVersion else {
+                throw DecodeFailure(reason: "unknown format version \(version)")
+            }
             _ = try src.array(of: UInt8.self, count: 6, "reserved")
             checkpoint = LogPosition(try src.u64("checkpoint"))
             lastTimestamp = try src.u64("last timestamp")
             nextSegmentID = SegmentID(try src.u64("next segment id"))
+            if version >= 2 {
+                let present = try src.array(of: UInt8.self, count: 1, "channel checkpoint flag")[0]
+                let position = try src.u64("channel checkpoint")
+                guard present <= 1 else { throw DecodeFailure(reason: "channel checkpoint flag \(present)") }
+                channelCheckpoint = present == 1 ? LogPosition(position) : nil
+            } else {
+                channelCheckpoint = nil
+            }
             let schemaLength = try src.count("schema length")
             let schemaBytes = try src.array(of: UInt8.self, count: schemaLength, "schema")
             do { schema = try CollectionSchema(decoding: schemaBytes) } catch { throw DecodeFailure(reason: "\(error)") }

@@ -73,4 +73,21 @@ extension Shard {
             return try delete(primaryKeys: keys, timestamp: timestamp)
         }
     }
+
+    /// Applies `operation`, the channel record at `channelPosition` of the log-node channel this shard is fed
+    /// from: like `apply(_:timestamp:)`, and the next flush's manifest records `channelPosition.next` as its
+    /// channel checkpoint (atomically with the rows: a flush never splits a record from its position).
+    @discardableResult
+    public func apply(_ operation: ShardOperation, timestamp: UInt64, channelPosition: LogPosition) throws(ShardError) -> Int {
+        switch operation {
+        case .insert(let b):
+            try write(b, timestamp: timestamp, kind: .insertBatch, channelPosition: channelPosition)
+            return b.rowCount
+        case .upsert(let b):
+            try write(b, timestamp: timestamp, kind: Self.upsertKind, channelPosition: channelPosition)
+            return b.rowCount
+        case .delete(let keys):
+            return try delete(primaryKeys: keys, timestamp: timestamp, channelPosition: channelPosition)
+        }
+    }
 }

@@ -17,9 +17,6 @@ public struct ShardOptions: Sendable {
     /// it is reopened with an index object in place; growing segments never switch to an HNSW graph. Loading
     /// never builds an index in memory either: segments without an index object are scanned. Default false.
     public var deferIndexBuilds = false
-    /// Root of the shard's `LocalObjectStore` (manifest and segment objects); nil: `<directory>/objects`.
-    /// Data nodes point it into the shared object storage (`<object-store>/collections/<id>/shard-<n>`).
-    public var objectStoreDirectory: String?
     /// Milliseconds since the Unix epoch; the seal policy's age uses it (inject a fake in tests).
     public var clock: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }
 
@@ -29,7 +26,6 @@ public struct ShardOptions: Sendable {
     var effectiveGrowingHNSWThreshold: Int { deferIndexBuilds ? Int.max : growingHNSWThreshold }
 
     func validate() throws(ShardError) {
-        if let d = objectStoreDirectory, d.isEmpty { throw .invalidArgument("objectStoreDirectory must not be empty") }
         try sealPolicy.validate()
         guard growingHNSWThreshold >= 1, smallSegmentRows >= 1, workerThreads >= 1 else {
             throw .invalidArgument("growingHNSWThreshold, smallSegmentRows and workerThreads must be at least 1")

@@ -23,6 +23,11 @@ final class ShardState: @unchecked Sendable {
     /// Position after the last log record applied in memory: the next flush's checkpoint. With group commit,
     /// records past it may already be durable (they are applied next, or replayed after a crash).
     var appliedEnd: LogPosition
+    /// Channel position after the last channel record applied (`Shard.apply(_:timestamp:channelPosition:)`):
+    /// the next flush's channel checkpoint. Nil while the shard was never fed from a channel.
+    var channelEnd: LogPosition?
+    /// The channel checkpoint of the last committed manifest.
+    var flushedChannelCheckpoint: LogPosition?
     var closed = false
     /// Set when memory and log may disagree (an apply failed after the log accepted the record).
     var failure: String?
@@ -106,7 +111,8 @@ final class ShardState: @unchecked Sendable {
     func manifest(checkpoint: LogPosition, nextSegmentID: SegmentID, segments: [SealedSegment],
                   schema: CollectionSchema, specs: [IndexSpec]) -> ShardManifest {
         ShardManifest(
-            checkpoint: checkpoint, lastTimestamp: lastTimestamp, nextSegmentID: nextSegmentID, schema: schema, specs: specs,
+            checkpoint: checkpoint, lastTimestamp: lastTimestamp, nextSegmentID: nextSegmentID,
+            channelCheckpoint: channelEnd, schema: schema, specs: specs,
             segments: segments.map { s in
                 var superseded: [(row: Int, timestamp: UInt64)] = []
                 for (row, ts) in s.supersededAt.enumerated() where ts != .max { superseded.append((row, ts)) }
