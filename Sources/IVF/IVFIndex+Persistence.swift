@@ -184,7 +184,7 @@ extension IVFIndex {
             }
             var perList = [Int](repeating: 0, count: listCount)
             for l in listOf { perList[Int(l)] += 1 }
-            for (l, c) in perList.enumerated() { index.lists[l].reserve(c) }
+            index.reserveLists(adding: perList)
             let entry = UnsafeMutableRawPointer.allocate(byteCount: max(stride * 4, quantizer?.codeStride ?? 0), alignment: 64)
             defer { entry.deallocate() }
             entry.initializeMemory(as: UInt8.self, repeating: 0, count: max(stride * 4, quantizer?.codeStride ?? 0))

@@ -182,7 +182,7 @@ public final class IVFIndex: @unchecked Sendable {
         // Reserve each list exactly (a bulk load then holds no growth slack).
         var perList = [Int](repeating: 0, count: listCount)
         for a in assignment { perList[Int(a)] += 1 }
-        for (l, extra) in perList.enumerated() where extra > 0 { lists[l].reserve(lists[l].count + extra) }
+        reserveLists(adding: perList)
         if externalIDs.isEmpty {
             externalIDs.reserveCapacity(n)
             tombstones.reserveCapacity(n)
@@ -202,6 +202,33 @@ public final class IVFIndex: @unchecked Sendable {
             } else {
                 list.append(slot: slot, bytes: v, norm: 0)
             }
+        }
+    }
+
+    /// Makes room for `extra[l]` more entries in every list `l`, exactly. When the new entries take at least
+    /// `ListArena.minimumBytes`, every list (old entries included) moves into one fresh `ListArena` (huge
+    /// pages; the previous arena, if any, is freed once empty), so a bulk load or a loaded file scans from one
+    /// block. Smaller growth reserves list by list, so trickling adds never copy the whole index.
+    /// Call with the write lock held (or before the index is shared).
+    func reserveLists(adding extra: [Int]) {
+        let entryBytes = lists.first?.entryBytes ?? 0
+        var total = 0
+        var grows = false
+        for (l, e) in extra.enumerated() {
+            total += ListArena.regionBytes(entries: lists[l].count + e, entryBytes: entryBytes)
+            if lists[l].count + e > lists[l].capacity { grows = true }
+        }
+        guard grows else { return }
+        guard extra.reduce(0, +) * entryBytes >= ListArena.minimumBytes else {
+            for (l, e) in extra.enumerated() where e > 0 { lists[l].reserve(lists[l].count + e) }
+            return
+        }
+        let arena = ListArena(byteCount: total)
+        var offset = 0
+        for (l, e) in extra.enumerated() {
+            let n = lists[l].count + e
+            lists[l].reserve(n, in: (arena, offset))
+            offset += ListArena.regionBytes(entries: n, entryBytes: entryBytes)
         }
     }
 

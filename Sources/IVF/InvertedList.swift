@@ -13,6 +13,8 @@ final class InvertedList {
     /// Squared norm of each decoded code (SQ8 with L2 only), else nil.
     private(set) var norms: UnsafeMutablePointer<Float>?
     let keepsNorms: Bool
+    /// The arena `data` lies in, or nil when `data` is this list's own allocation.
+    private var arena: ListArena?
 
     init(entryBytes: Int, keepsNorms: Bool) {
         self.entryBytes = entryBytes
@@ -23,7 +25,7 @@ final class InvertedList {
     }
 
     deinit {
-        data.deallocate()
+        if arena == nil { data.deallocate() }
         slots.deallocate()
         norms?.deallocate()
     }
@@ -31,17 +33,29 @@ final class InvertedList {
     /// The stored vector at list position `i`.
     @inline(__always) func entry(_ i: Int) -> UnsafeRawPointer { UnsafeRawPointer(data + i &* entryBytes) }
 
+    /// Whether the entries lie in a `ListArena` (diagnostics and tests).
+    var isInArena: Bool { arena != nil }
+
     /// Bytes held.
     var allocatedBytes: Int { capacity * (entryBytes + 4 + (keepsNorms ? 4 : 0)) }
 
-    /// Grows to exactly `n` entries (callers that append one at a time double via `append`).
-    func reserve(_ n: Int) {
-        guard n > capacity else { return }
-        let newCap = max(n, 8)
-        let d = UnsafeMutableRawPointer.allocate(byteCount: newCap * entryBytes, alignment: 64)
+    /// Grows to exactly `n` entries (callers that append one at a time double via `append`). With `region`,
+    /// the entries move to that region of an arena (which must hold `n` entries); otherwise to an own buffer.
+    func reserve(_ n: Int, in region: (arena: ListArena, offset: Int)? = nil) {
+        guard n > capacity || (region != nil && n >= count) else { return }
+        let newCap = region == nil ? max(n, 8) : n
+        let d: UnsafeMutableRawPointer
+        if let region {
+            precondition(region.offset + ListArena.regionBytes(entries: n, entryBytes: entryBytes) <= region.arena.byteCount,
+                         "arena region out of bounds")
+            d = region.arena.base + region.offset
+        } else {
+            d = UnsafeMutableRawPointer.allocate(byteCount: newCap * entryBytes, alignment: 64)
+        }
         d.copyMemory(from: data, byteCount: count * entryBytes)
-        data.deallocate()
+        if arena == nil { data.deallocate() }
         data = d
+        arena = region?.arena
         let s = UnsafeMutablePointer<UInt32>.allocate(capacity: newCap)
         s.update(from: slots, count: count)
         slots.deallocate()
