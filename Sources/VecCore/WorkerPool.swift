@@ -91,6 +91,27 @@ public final class WorkerPool: @unchecked Sendable {
         }
     }
 
+    /// Like `parallelFor`, for short jobs that must never wait for the pool: when the work is a single chunk,
+    /// or another job (an index build, a batch search) holds the pool, the caller runs every chunk itself at
+    /// once instead of queueing behind it; otherwise the pool's workers share the chunks.
+    ///
+    /// Why: a shard's searches are a few (segment, query) pairs each. Queued on the shard's pool, concurrent
+    /// searches ran one at a time per shard, each paying a wake-up of the workers, and all of them waited
+    /// behind a seal's index build. Callers that arrive concurrently are themselves on dedicated threads
+    /// (the query node's CPU executor), so running inline keeps every core busy without the queue.
+    /// The body gets no worker index: it must not use per-worker state.
+    public func parallelForIfIdle(_ count: Int, chunk: Int = 1, _ body: (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let step = max(1, chunk)
+        if count <= step || threadCount == 1 || !serial.try() {
+            body(0..<count)
+            return
+        }
+        serial.unlock()
+        // The pool looked idle; `parallelFor` queues if another caller took it in between (rare, and short).
+        parallelFor(count, chunk: step) { range, _ in body(range) }
+    }
+
     /// Splits `0..<count` into chunks of `chunk` items handed out dynamically to the workers, and calls
     /// `body(range, worker)` for each. Returns when every chunk is done.
     public func parallelFor(_ count: Int, chunk: Int = 1, _ body: (Range<Int>, Int) -> Void) {

@@ -79,11 +79,12 @@ extension Shard {
             let segments = state.allSegments
             var allows: [Bitset] = []
             for s in segments { allows.append(try s.allowList(at: timestamp, filter: expression)) }
-            // One task per (segment, query) pair, handed out to the shard's worker threads.
+            // One task per (segment, query) pair, handed out to the shard's worker threads when they are idle;
+            // under concurrent load (or during a seal's index build) the calling thread runs them all.
             let pairs = segments.count * nq
             let results = ResultSlots<Result<[SearchHit], VecError>>(count: pairs)
             vectors.withUnsafeBufferPointer { q in
-                pool.parallelFor(pairs) { range, _ in
+                pool.parallelForIfIdle(pairs) { range in
                     for p in range {
                         let si = p / nq
                         let qi = p % nq
