@@ -1,3 +1,5 @@
+import Foundation
+import Glibc
 import Synchronization
 import Testing
 import VecCore
@@ -27,5 +29,54 @@ import VecCore
         let seen = Mutex(Set<Int>())
         pool.runOnAll { w in seen.withLock { _ = $0.insert(w) } }
         #expect(seen.withLock { $0 } == [0, 1, 2])
+    }
+
+    @Test func parallelForIfIdleVisitsEveryIndexExactlyOnce() {
+        let pool = WorkerPool(threads: 3)
+        defer { pool.shutdown() }
+        for (n, chunk) in [(0, 1), (1, 1), (2, 1), (1000, 7)] {
+            let counts = Counts(n)
+            let lock = Mutex(0)
+            pool.parallelForIfIdle(n, chunk: chunk) { range in
+                for i in range { lock.withLock { _ in counts.hits[i] += 1 } }
+            }
+            #expect(counts.hits.allSatisfy { $0 == 1 }, "n=\(n) chunk=\(chunk)")
+        }
+    }
+
+    /// While another job holds the pool, a short job runs on the caller at once instead of queueing behind it
+    /// (with `parallelFor` this test would wait until the blocker is released, and time out).
+    @Test func parallelForIfIdleDoesNotWaitForABusyPool() {
+        let pool = WorkerPool(threads: 2)
+        defer { pool.shutdown() }
+        let started = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let blockerDone = DispatchSemaphore(value: 0)
+        Thread {
+            pool.runOnAll { w in
+                if w == 0 { started.signal() }
+                release.wait()
+            }
+            blockerDone.signal()
+        }.start()
+        started.wait()
+        let done = DispatchSemaphore(value: 0)
+        let caller = Mutex<pthread_t>(0)
+        let ranOn = Mutex<[Bool]>([])
+        Thread {
+            caller.withLock { $0 = pthread_self() }
+            pool.parallelForIfIdle(100, chunk: 10) { _ in
+                let me = pthread_self()
+                ranOn.withLock { $0.append(me == caller.withLock { $0 }) }
+            }
+            done.signal()
+        }.start()
+        let finished = done.wait(timeout: .now() + 5) == .success
+        #expect(finished, "parallelForIfIdle waited for the busy pool")
+        #expect(ranOn.withLock { $0.count } == 10 && ranOn.withLock { $0.allSatisfy { $0 } })
+        release.signal()
+        release.signal()
+        _ = blockerDone.wait(timeout: .now() + 5)
+        if !finished { _ = done.wait(timeout: .now() + 5) }
     }
 }
