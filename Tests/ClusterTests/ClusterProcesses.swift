@@ -27,8 +27,10 @@ final class ClusterProcesses: @unchecked Sendable {
     /// rootcoord, lognode, querycoord, `queryNodes` query nodes, and with `proxy` a proxy serving HTTP on
     /// `httpPort`; `moreProxies` more proxies ("proxy-2", …) on their own ports; with `gateway` a gateway
     /// ("gateway", on `gatewayPort`) in front of every proxy. With `dataNodes` > 0 also a datacoord and that
-    /// many data nodes ("datanode-1", …), and every member shares `--object-store directory/objects`.
-    init(directory: String, queryNodes: Int = 2, proxy: Bool, moreProxies: Int = 0, gateway: Bool = false, dataNodes: Int = 0) {
+    /// many data nodes ("datanode-1", …); with `indexNodes` > 0 an indexcoord and that many index nodes
+    /// ("indexnode-1", …). With either, every member shares `--object-store directory/objects`.
+    init(directory: String, queryNodes: Int = 2, proxy: Bool, moreProxies: Int = 0, gateway: Bool = false, dataNodes: Int = 0,
+         indexNodes: Int = 0) {
         self.directory = directory
         rootPort = freePort()
         httpPort = freePort()
@@ -40,13 +42,15 @@ final class ClusterProcesses: @unchecked Sendable {
             } else {
                 args += ["--listen", "127.0.0.1:\(freePort())", "--rootcoord", root, "--cpu-threads", "1"]
             }
-            if dataNodes > 0 { args += ["--object-store", directory + "/objects"] }
+            if dataNodes > 0 || indexNodes > 0 { args += ["--object-store", directory + "/objects"] }
             return Member(name: name, arguments: args + extra)
         }
         var m = [member("rootcoord", "rootcoord"), member("lognode", "lognode"), member("querycoord", "querycoord")]
         if dataNodes > 0 { m.append(member("datacoord", "datacoord")) }
         for i in 1...max(1, queryNodes) { m.append(member("querynode-\(i)", "querynode")) }
         for i in 0..<dataNodes { m.append(member("datanode-\(i + 1)", "datanode", ["--flush-interval", "2s"])) }
+        if indexNodes > 0 { m.append(member("indexcoord", "indexcoord")) }
+        for i in 0..<indexNodes { m.append(member("indexnode-\(i + 1)", "indexnode")) }
         var proxyAddresses: [String] = []
         if proxy {
             m.append(member("proxy", "proxy", ["--http", "127.0.0.1:\(httpPort)"]))

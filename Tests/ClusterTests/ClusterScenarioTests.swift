@@ -21,12 +21,15 @@ import Wire
         }
         let dir = TemporaryDirectory()
         defer { dir.cleanup() }
-        let cluster = ClusterProcesses(directory: dir.path, queryNodes: 2, proxy: true)
+        // Every role of the issue as its own process: data nodes flush to the shared object store, index nodes
+        // index the flushed segments, and after the restart the query nodes load that state.
+        let cluster = ClusterProcesses(directory: dir.path, queryNodes: 2, proxy: true, dataNodes: 1, indexNodes: 1)
         defer { cluster.killAll() }
         let transport = try testTransport()
         defer { transport.shutdown() }
         let root = transport.client(for: cluster.rootAddress)
-        let expected: [Coordinator.NodeRole: Int] = [.logNode: 1, .queryCoord: 1, .queryNode: 2, .proxy: 1]
+        let expected: [Coordinator.NodeRole: Int] = [.logNode: 1, .queryCoord: 1, .queryNode: 2, .proxy: 1, .dataCoord: 1,
+                                                     .dataNode: 1, .indexCoord: 1, .indexNode: 1]
 
         try cluster.startAll()
         #expect(await cluster.waitForMembership(root, expected: expected) != nil, "\(cluster.logs())")
@@ -49,6 +52,14 @@ import Wire
         }
         print("multi-process scenario: \(report)")
         #expect(report.recallAt10 >= 0.95)
+        // The data node flushed every shard to the object store and the index node indexed flushed segments.
+        let objects = dir.path + "/objects"
+        func files(named prefix: String) -> [String] {
+            (FileManager.default.enumerator(atPath: objects)?.allObjects as? [String] ?? [])
+                .filter { ($0 as NSString).lastPathComponent.hasPrefix(prefix) }
+        }
+        #expect(await eventually(.seconds(30)) { files(named: "manifest").count >= 4 && !files(named: "built-index-").isEmpty },
+                "object store: \(files(named: "manifest")) \(files(named: "built-index-"))\n\(cluster.logs())")
         let before = try await root.call(AllocateTimestamps()).first
 
         // SIGKILL every process; start them again on the same addresses and directories.
