@@ -52,28 +52,22 @@ struct ClusterScript: Sendable {
     }
 
     private func call(_ arguments: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = [script] + arguments + ["--dir", directory]
         var env = ProcessInfo.processInfo.environment
         if let vecnode { env["VECNODE_BIN"] = vecnode }
-        p.environment = env
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let logPath = directory + "/cluster-script.log"
-        if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
-        guard let log = FileHandle(forWritingAtPath: logPath) else { throw BenchError("cannot write \(logPath)") }
-        defer { try? log.close() }
-        log.seekToEndOfFile()
-        log.write(Data("$ cluster.sh \(arguments.joined(separator: " "))\n".utf8))
-        p.standardOutput = log
-        p.standardError = log
-        p.standardInput = FileHandle.nullDevice
-        do { try p.run() } catch { throw BenchError("cannot run \(script): \(error)") }
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
+        if let log = FileHandle(forWritingAtPath: logPath) ?? (FileManager.default.createFile(atPath: logPath, contents: nil)
+                                                                ? FileHandle(forWritingAtPath: logPath) : nil) {
+            log.seekToEndOfFile()
+            log.write(Data("$ cluster.sh \(arguments.joined(separator: " "))\n".utf8))
+            try? log.close()
+        }
+        let child = try ChildProcess("/bin/bash", [script] + arguments + ["--dir", directory], environment: env, outputPath: logPath)
+        let status = child.wait()
+        guard status == 0 else {
             let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
             let tail = text.split(separator: "\n").suffix(6).joined(separator: " | ")
-            throw BenchError("scripts/cluster.sh \(arguments.joined(separator: " ")) failed (exit \(p.terminationStatus)): \(tail)")
+            throw BenchError("scripts/cluster.sh \(arguments.joined(separator: " ")) failed (exit \(status)): \(tail)")
         }
     }
 }

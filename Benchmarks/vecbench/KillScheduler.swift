@@ -8,8 +8,9 @@ import Synchronization
 /// lines on the plot). `finish()` performs any restart still pending (the cluster is never left with a process
 /// down) and returns what happened, for `KillImpact.analyse`.
 final class KillScheduler: Sendable {
-    /// One kill as it happened; times are timeline seconds, taken when the script had returned (the process was
-    /// dead, or started again).
+    /// One kill as it happened; times are timeline seconds at which `cluster.sh kill` / `restart` was invoked
+    /// (the script then confirms the death, which can take a second or two on a loaded machine; the restart
+    /// delay counts from that confirmation).
     struct Event: Sendable {
         var process: String
         var killedAt: Double?
@@ -53,34 +54,34 @@ final class KillScheduler: Sendable {
     private enum Action { case kill, restart }
 
     private func loop(loadStart: UInt64) {
-        var actions: [(due: UInt64, index: Int, action: Action)] = []
-        for (i, k) in kills.enumerated() {
-            let due = loadStart + UInt64(k.seconds * 1e9)
-            actions.append((due, i, .kill))
-            actions.append((due + UInt64(restartAfter * 1e9), i, .restart))
+        // Kills are due at fixed times; each restart is due `restartAfter` after its kill has completed.
+        var pending: [(due: UInt64, index: Int, action: Action)] = kills.enumerated().map {
+            (loadStart + UInt64($0.element.seconds * 1e9), $0.offset, .kill)
         }
-        actions.sort { $0.due < $1.due }
-        for a in actions {
+        while !pending.isEmpty {
+            pending.sort { $0.due < $1.due }
+            let a = pending.removeFirst()
             let stopping = waitUntil(a.due)
-            let event = events.withLock { $0[a.index] }
+            let process = kills[a.index].process
             switch a.action {
             case .kill:
                 if stopping { continue }         // the load is over: no new faults
+                let issued = monotonicNanoseconds()
                 do {
-                    try cluster.kill(event.process)
-                    let at = monotonicNanoseconds()
-                    timeline.addMark("kill \(event.process)", at: at, kind: .kill)
-                    events.withLock { $0[a.index].killedAt = timeline.seconds(at: at) }
+                    try cluster.kill(process)
+                    let done = monotonicNanoseconds()
+                    timeline.addMark("kill \(process)", at: issued, kind: .kill)
+                    events.withLock { $0[a.index].killedAt = timeline.seconds(at: issued) }
+                    pending.append((done + UInt64(restartAfter * 1e9), a.index, .restart))
                 } catch {
                     events.withLock { $0[a.index].error = "kill: \(error)" }
                 }
             case .restart:
-                guard event.killedAt != nil else { continue }
+                let issued = monotonicNanoseconds()
                 do {
-                    try cluster.restart(event.process)
-                    let at = monotonicNanoseconds()
-                    timeline.addMark("restart \(event.process)", at: at, kind: .restart)
-                    events.withLock { $0[a.index].restartedAt = timeline.seconds(at: at) }
+                    try cluster.restart(process)
+                    timeline.addMark("restart \(process)", at: issued, kind: .restart)
+                    events.withLock { $0[a.index].restartedAt = timeline.seconds(at: issued) }
                 } catch {
                     events.withLock { $0[a.index].error = "restart: \(error)" }
                 }

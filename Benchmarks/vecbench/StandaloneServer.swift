@@ -8,7 +8,7 @@ final class StandaloneServer: @unchecked Sendable {
     /// `HOST:PORT` of its HTTP API.
     let address: String
     let port: UInt16
-    private let process: Process
+    private let process: ChildProcess
     private let lock = NSLock()
     private var stopped = false
 
@@ -18,21 +18,13 @@ final class StandaloneServer: @unchecked Sendable {
         port = try LocalPorts.ephemeral()
         address = "127.0.0.1:\(port)"
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        guard let log = FileHandle(forWritingAtPath: logPath) else { throw BenchError("cannot write \(logPath)") }
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: vecnode)
-        process.arguments = ["--role", "standalone", "--listen", address, "--data-dir", dataDirectory]
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { throw BenchError("cannot start \(vecnode): \(error)") }
-        try? log.close()
+        process = try ChildProcess(vecnode, ["--role", "standalone", "--listen", address, "--data-dir", dataDirectory],
+                                   outputPath: logPath)
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             guard process.isRunning else {
                 let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-                throw BenchError("vecnode --role standalone exited (status \(process.terminationStatus)): "
+                throw BenchError("vecnode --role standalone exited (status \(process.wait())): "
                                  + text.split(separator: "\n").suffix(4).joined(separator: " | "))
             }
             if let client = try? MilvusHTTPClient(host: "127.0.0.1", port: port, timeout: 2),
@@ -55,10 +47,10 @@ final class StandaloneServer: @unchecked Sendable {
         guard !stopped else { return }
         stopped = true
         guard process.isRunning else { return }
-        process.terminate()
+        process.signal(SIGTERM)
         let deadline = Date().addingTimeInterval(20)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        process.signal(SIGKILL)
+        process.wait()
     }
 }
