@@ -13,7 +13,7 @@ let compareCommand = BenchCommand(
 
 private let compareUsage = """
     usage: vecbench compare --data DIR [--rows N] [--queries N] [--shards 4] [--replicas 3] [--query-nodes 3]
-                            [--proxies 2] [--concurrency 1,8,32] [--duration 10s] [--kill ROLE-N@SECONDS …]
+                            [--proxies 2] [--concurrency 1,8,32,64] [--duration 10s] [--kill ROLE-N@SECONDS …]
                             [--restart-after 3s] [--json FILE] [--markdown FILE] [--plot-dir DIR] [--vecnode PATH]
       Starts `vecnode --role standalone` (free port, temporary data directory), ingests DIR's first N rows over
       HTTP (create, insert, flush, load), runs the closed-loop load at each concurrency, stops it; then starts the
@@ -22,7 +22,7 @@ private let compareUsage = """
       down — always, also on an error or ctrl-C. Prints the seed's table as markdown on stdout.
       --data DIR             pypi-minilm-100k layout: base.f16bin, query.f16bin (gt100.ibin: recall when all rows)
       --rows N               rows ingested (default 100000)     --queries N   query vectors cycled (default 1000)
-      --concurrency LIST     closed-loop clients per level (default 1,8,32)
+      --concurrency LIST     closed-loop clients per level (default 1,8,32,64)
       --duration 10s         per level and deployment (default 10s)
       --ef-construction N    HNSW build breadth (default 64; 200 costs ~2x the ingest)   --m N (default 16)
       --ef N  --top-k N      search breadth and hits per search (default 64, 10)
@@ -191,6 +191,7 @@ private func ingest(into address: String, replicas: Int?, options o: CompareOpti
     io.m = o.m
     io.efConstruction = o.efConstruction
     let ingest = CollectionIngest(options: io, client: client) { note("\(label): \($0)") }
+    let interval = o.progressInterval ?? progress.defaultInterval
     let start = Date()
     var steps: [String] = []
     func step(_ name: String, _ body: () throws -> Void) throws {
@@ -202,7 +203,7 @@ private func ingest(into address: String, replicas: Int?, options o: CompareOpti
     var lastUpdate = Date.distantPast
     try step("insert") {
         try ingest.insert(base: dataset.base, dimension: dataset.dimension, rows: dataset.rows) { done in
-            guard Date().timeIntervalSince(lastUpdate) >= 1 || done == dataset.rows else { return }
+            guard interval > 0, Date().timeIntervalSince(lastUpdate) >= interval || done == dataset.rows else { return }
             lastUpdate = Date()
             let secs = Date().timeIntervalSince(start)
             progress.update("[\(label) ingest] \(done)/\(dataset.rows) rows  \(String(format: "%.1f", secs)) s  "

@@ -42,7 +42,7 @@ public struct CompareOptions: Sendable, Equatable {
     /// Seconds between progress lines (0: none; nil: 1 s on a terminal, 5 s otherwise).
     public var progressInterval: Double?
 
-    public static let defaultConcurrency = [1, 8, 32]
+    public static let defaultConcurrency = [1, 8, 32, 64]
     public static let defaultDuration = 10.0
     public static let defaultEfConstruction = 64
 
