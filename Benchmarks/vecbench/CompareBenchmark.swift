@@ -83,7 +83,7 @@ private func runCompare(_ args: [String]) throws {
     let server = try StandaloneServer(vecnode: vecnode, dataDirectory: work + "/standalone", logPath: work + "/standalone.log")
     let stopServer = teardown.add("standalone") { server.stop() }
     note("standalone: healthy on \(server.address); ingesting")
-    let standaloneIngest = try ingest(into: server.address, replicas: nil, options: o, dataset: dataset, progress: progress,
+    let standaloneIngest = try ingest(port: server.port, replicas: nil, options: o, dataset: dataset, progress: progress,
                                       label: "standalone", note: note)
     let standaloneLoad = try runLoad(address: server.address, options: o, dataset: dataset, config: config, progress: progress,
                                      label: "standalone", kills: nil)
@@ -103,7 +103,7 @@ private func runCompare(_ args: [String]) throws {
     try cluster.up(queryNodes: o.queryNodes, proxies: o.proxies, gateway: "127.0.0.1:\(gatewayPort)", basePort: base)
     let gateway = "127.0.0.1:\(gatewayPort)"
     note("distributed: gateway healthy on \(gateway); ingesting with \(o.shards) shards × \(o.replicas) replicas")
-    let distributedIngest = try ingest(into: gateway, replicas: o.replicas, options: o, dataset: dataset, progress: progress,
+    let distributedIngest = try ingest(port: gatewayPort, replicas: o.replicas, options: o, dataset: dataset, progress: progress,
                                        label: "distributed", note: note)
     let distributedLoad = try runLoad(address: gateway, options: o, dataset: dataset, config: config, progress: progress,
                                       label: "distributed", kills: o.kills.isEmpty ? nil : cluster)
@@ -178,10 +178,9 @@ private struct CompareDataset {
 }
 
 /// Creates, fills, flushes and loads the collection; returns the seconds it took.
-private func ingest(into address: String, replicas: Int?, options o: CompareOptions, dataset: CompareDataset,
+private func ingest(port: UInt16, replicas: Int?, options o: CompareOptions, dataset: CompareDataset,
                     progress: ProgressLine, label: String, note: @escaping (String) -> Void) throws -> Double {
-    let colon = address.lastIndex(of: ":")!
-    let client = try MilvusHTTPClient(host: String(address[..<colon]), port: UInt16(address[address.index(after: colon)...])!, timeout: 600)
+    let client = try MilvusHTTPClient(host: "127.0.0.1", port: port, timeout: 600)
     defer { client.close() }
     var io = CollectionIngest.Options()
     io.collection = "compare"

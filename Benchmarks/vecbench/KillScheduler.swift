@@ -101,16 +101,15 @@ final class KillScheduler: Sendable {
 }
 
 extension KillScheduler {
-    /// The impact of each kill that happened, from the timeline and the runs (baseline and recovery stay inside
-    /// the run the kill fell into). Failed kills are left out (the caller reports their errors).
+    /// The impact of each kill that happened, from the timeline and the runs. Failed kills are left out (the
+    /// caller reports their errors).
     static func analyse(_ events: [Event], runs: [LoadRunResult], timeline: LoadTimeline, restartAfter: Double) -> [KillImpact] {
         let buckets = timeline.buckets
-        return events.compactMap { e in
+        let spans = runs.map { (start: $0.timelineStart, end: $0.timelineEnd) }
+        return events.compactMap { e -> KillImpact? in
             guard let killedAt = e.killedAt else { return nil }
-            let run = runs.last { $0.timelineStart <= killedAt } ?? runs.first
-            return KillImpact.analyse(process: e.process, buckets: buckets, runStart: run?.timelineStart ?? 0,
-                                      runEnd: run?.timelineEnd ?? killedAt, killedAt: killedAt, restartedAt: e.restartedAt,
-                                      restartDelay: restartAfter)
+            return KillImpact.analyse(process: e.process, buckets: buckets, runs: spans, killedAt: killedAt,
+                                      restartedAt: e.restartedAt, restartDelay: restartAfter)
         }
     }
 }

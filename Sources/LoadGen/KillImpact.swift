@@ -5,15 +5,17 @@ import JSON
 /// the kill the per-second p99 was back to normal.
 ///
 /// Definitions (1-second resolution, the timeline's):
-/// - **baseline**: the last `baselineSeconds` whole seconds before the kill that lie inside the run and had
+/// - **baseline**: the last `baselineSeconds` whole seconds before the kill that lie inside its run and had
 ///   completed searches; `baselineP99` is the median of their per-second p99, `baselineMax` their largest max.
 /// - **kill window**: from the kill to `windowEnd` (the restart plus the restart delay again, so the rejoin is
-///   inside it, clipped to the end of the run); every second overlapping it counts. `failed`/`completed` are the
-///   searches in those seconds; `windowP99` is the worst per-second p99 and `windowMax` the slowest search.
-/// - **bad second**: no search completed, a search failed, or (with a baseline) p99 > `tolerance` × baseline.
+///   inside it, clipped to the end of the load — it may run on into the next runs); every second overlapping it
+///   counts. `failed`/`completed` are the searches in those seconds; `windowP99` is the worst per-second p99 and
+///   `windowMax` the slowest search.
+/// - **bad second**: no search completed, a search failed, or its p99 > `tolerance` × the reference: the baseline
+///   in the kill's run; in a later run (another concurrency, another normal) the median per-second p99 of that run.
 /// - **recovery**: 0 when no second of the window was bad; otherwise the time from the kill to the start of the
 ///   first second after the last bad second of the window that begins `steadySeconds` good seconds in a row
-///   (fewer when the run ends first). nil: not recovered before the run ended.
+///   (fewer when the load ends first). nil: not recovered before the load ended.
 public struct KillImpact: Sendable, Equatable {
     /// The process killed (`querynode-2`).
     public var process: String
@@ -60,31 +62,43 @@ public struct KillImpact: Sendable, Equatable {
     /// Analyses one kill.
     /// - Parameters:
     ///   - buckets: the timeline's seconds (`LoadTimeline.buckets`; index = second).
-    ///   - runStart, runEnd: timeline seconds of the run the kill fell into (baseline and recovery stay inside it).
+    ///   - runs: timeline spans (start, end seconds) of the load's runs in order; the load ends with the last.
     ///   - killedAt, restartedAt: timeline seconds of the kill and restart; `restartDelay` the configured delay
     ///     (the window ends `restartDelay` after the restart, or after the kill when there was no restart).
-    public static func analyse(process: String, buckets: [LoadTimeline.Bucket], runStart: Double, runEnd: Double,
+    public static func analyse(process: String, buckets: [LoadTimeline.Bucket], runs: [(start: Double, end: Double)],
                                killedAt: Double, restartedAt: Double?, restartDelay: Double) -> KillImpact {
-        let windowEnd = min(runEnd, (restartedAt ?? killedAt) + max(restartDelay, 0))
         func bucket(_ s: Int) -> LoadTimeline.Bucket? { s >= 0 && s < buckets.count ? buckets[s] : nil }
+        let loadEnd = runs.map(\.end).max() ?? killedAt
+        let windowEnd = min(loadEnd, (restartedAt ?? killedAt) + max(restartDelay, 0))
+        // The run a second belongs to: the one holding its middle, else the last one started before it.
+        func runIndex(_ t: Double) -> Int? {
+            runs.firstIndex { $0.start <= t && t < $0.end } ?? runs.lastIndex { $0.start <= t }
+        }
+        let killRun = runIndex(killedAt)
 
-        // Baseline: whole seconds inside [runStart, killedAt).
+        // Baseline: up to `baselineSeconds` whole seconds of the kill's run before the kill.
         var before: [LoadTimeline.Bucket] = []
-        var s = Int((killedAt).rounded(.down)) - 1
+        let runStart = killRun.map { runs[$0].start } ?? 0
+        var s = Int(killedAt.rounded(.down)) - 1
         while s >= 0, Double(s) >= runStart.rounded(.up), before.count < baselineSeconds {
             if let b = bucket(s), b.completed > 0 { before.append(b) }
             s -= 1
         }
-        let p99s = before.map(\.p99).sorted()
-        let baselineP99 = p99s.isEmpty ? nil : p99s[(p99s.count - 1) / 2]
+        let baselineP99 = median(before.map(\.p99))
         let baselineMax = before.map(\.max).max()
-
-        // Seconds overlapping [from, to): first…last index.
-        func seconds(_ from: Double, _ to: Double) -> ClosedRange<Int>? {
-            let first = Int(from.rounded(.down)), last = Int((to.rounded(.up))) - 1
-            return last >= first ? first...last : (to > from ? nil : first...first)
+        // Later runs have other concurrency, so their seconds are compared with their own run's median p99.
+        var runMedians: [Int: UInt64?] = [:]
+        func reference(_ second: Int) -> UInt64? {
+            guard let r = runIndex(Double(second) + 0.5), r != killRun else { return baselineP99 }
+            if let m = runMedians[r] { return m }
+            let lo = Int(runs[r].start.rounded(.up)), hi = Int(runs[r].end.rounded(.down)) - 1
+            let m = hi >= lo ? median((lo...hi).compactMap { bucket($0) }.filter { $0.completed > 0 }.map(\.p99)) : nil
+            runMedians[r] = m
+            return m
         }
-        let windowSeconds = seconds(killedAt, max(windowEnd, killedAt)) ?? Int(killedAt)...Int(killedAt)
+
+        let firstSecond = Int(killedAt.rounded(.down))
+        let windowSeconds = firstSecond...max(firstSecond, Int(windowEnd.rounded(.up)) - 1)
         var failed: UInt64 = 0, completed: UInt64 = 0
         var windowP99: UInt64?, windowMax: UInt64?
         for i in windowSeconds {
@@ -99,12 +113,12 @@ public struct KillImpact: Sendable, Equatable {
 
         func bad(_ i: Int) -> Bool {
             guard let b = bucket(i), b.completed > 0, b.failed == 0 else { return true }
-            if let base = baselineP99 { return Double(b.p99) > tolerance * Double(base) }
+            if let ref = reference(i) { return Double(b.p99) > tolerance * Double(ref) }
             return false
         }
         var recovery: Double?
         if let lastBad = windowSeconds.reversed().first(where: bad) {
-            let lastSecond = Int(runEnd.rounded(.up)) - 1
+            let lastSecond = Int(loadEnd.rounded(.up)) - 1
             var t = lastBad + 1
             while t <= lastSecond {
                 let streak = t...Swift.min(lastSecond, t + steadySeconds - 1)
@@ -121,6 +135,12 @@ public struct KillImpact: Sendable, Equatable {
         return KillImpact(process: process, killedAt: killedAt, restartedAt: restartedAt, windowEnd: windowEnd,
                           failed: failed, completed: completed, baselineP99: baselineP99, baselineMax: baselineMax,
                           windowP99: windowP99, windowMax: windowMax, recoverySeconds: recovery)
+    }
+
+    private static func median(_ values: [UInt64]) -> UInt64? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        return sorted[(sorted.count - 1) / 2]
     }
 
     /// One line, e.g. `kill querynode-2 at 8.0 s, restarted at 11.0 s: 0 failed / 2400 searches in the window (8.0–14.0 s);
@@ -140,9 +160,9 @@ public struct KillImpact: Sendable, Equatable {
         return s
     }
 
-    /// `recovered after 2.0 s` or `not recovered before the run ended`.
+    /// `recovered after 2.0 s` or `not recovered before the load ended`.
     public var recoveryText: String {
-        recoverySeconds.map { "recovered after \(LoadReport.number($0, digits: 1)) s" } ?? "not recovered before the run ended"
+        recoverySeconds.map { "recovered after \(LoadReport.number($0, digits: 1)) s" } ?? "not recovered before the load ended"
     }
 
     /// Worst per-second p99 in the window ÷ baseline p99 (nil when either is missing).
