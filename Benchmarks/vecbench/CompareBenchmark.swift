@@ -102,6 +102,10 @@ private func runCompare(_ args: [String]) throws {
     note("distributed: scripts/cluster.sh up (\(o.queryNodes) query nodes, \(o.proxies) proxies, gateway 127.0.0.1:\(gatewayPort), base port \(base))")
     try cluster.up(queryNodes: o.queryNodes, proxies: o.proxies, gateway: "127.0.0.1:\(gatewayPort)", basePort: base)
     let gateway = "127.0.0.1:\(gatewayPort)"
+    let recorded = cluster.recordedProcesses()
+    for k in o.kills where !recorded.contains(k.process) {
+        throw BenchError("--kill \(k): scripts/cluster.sh started no process '\(k.process)' (it started \(recorded.joined(separator: ", ")))")
+    }
     note("distributed: gateway healthy on \(gateway); ingesting with \(o.shards) shards × \(o.replicas) replicas")
     let distributedIngest = try ingest(port: gatewayPort, replicas: o.replicas, options: o, dataset: dataset, progress: progress,
                                        label: "distributed", note: note)

@@ -21,13 +21,15 @@ enum LocalPorts {
         return true
     }
 
-    /// A base port for `scripts/cluster.sh up --base-port` with `queryNodes` and `proxies`: BASE…BASE+2,
-    /// BASE+10+i and BASE+100+i must all be free. Tries bases in 20000…59000.
+    /// A base port for `scripts/cluster.sh up --base-port` with `queryNodes` and `proxies`: the coordinators'
+    /// BASE…BASE+9, query nodes' BASE+10+i, proxies' BASE+100+i and data nodes' BASE+201…BASE+208 (scripts that
+    /// run them) must all be free. Tries bases in 20000…59000.
     static func clusterBase(queryNodes: Int, proxies: Int) throws -> Int {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<200 {
             let base = Int.random(in: 200...590, using: &generator) * 100
-            let ports = [base, base + 1, base + 2] + (1...queryNodes).map { base + 10 + $0 } + (1...proxies).map { base + 100 + $0 }
+            let ports = Array(base...(base + 9)) + (1...queryNodes).map { base + 10 + $0 } + (1...proxies).map { base + 100 + $0 }
+                + Array((base + 201)...(base + 208))
             if free(ports) { return base }
         }
         throw BenchError("no free range of ports for the cluster found in 20000…59100")

@@ -112,10 +112,17 @@ public struct CompareOptions: Sendable, Equatable {
     /// Seconds the load runs on one deployment (every concurrency level back to back).
     public var loadSeconds: Double { duration * Double(concurrency.count) }
 
-    /// The process names `scripts/cluster.sh up` starts with these counts.
+    /// The process names `scripts/cluster.sh up` starts with these counts. (Scripts that also run a datacoord
+    /// and data nodes add `datacoord` and `datanode-N`; `--kill` accepts those too, and `vecbench compare` checks
+    /// every name against the processes the script actually recorded before it ingests.)
     public var clusterProcesses: [String] {
         ["rootcoord", "lognode", "querycoord"] + (1...queryNodes).map { "querynode-\($0)" }
             + (1...proxies).map { "proxy-\($0)" } + ["gateway"]
+    }
+
+    /// Whether `--kill` may name `process`: one of `clusterProcesses`, `datacoord`, or `datanode-N`.
+    func mayKill(_ process: String) -> Bool {
+        clusterProcesses.contains(process) || process == "datacoord" || process.hasPrefix("datanode-")
     }
 
     /// Checks the combinations `parse` cannot see flag by flag.
@@ -127,7 +134,7 @@ public struct CompareOptions: Sendable, Equatable {
         guard ef >= topK else { throw .invalidConfiguration("--ef \(ef) must be at least --top-k \(topK)") }
         let known = clusterProcesses
         for k in kills {
-            guard known.contains(k.process) else {
+            guard mayKill(k.process) else {
                 throw .invalidConfiguration("--kill \(k): the cluster has no process '\(k.process)' (it has \(known.joined(separator: ", ")))")
             }
             guard k.seconds < loadSeconds else {

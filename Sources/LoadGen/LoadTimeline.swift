@@ -32,7 +32,7 @@ public final class LoadTimeline: Sendable {
         public var second: Int
         /// Successful searches completed in this second.
         public var completed: UInt64
-        /// Failed searches in this second.
+        /// Failed searches sent in this second (a timeout is charged to the second it was sent in).
         public var failed: UInt64
         /// Median latency of the completed searches, nanoseconds (0 when none).
         public var p50: UInt64
@@ -80,7 +80,7 @@ public final class LoadTimeline: Sendable {
         }
     }
 
-    /// Records a failed search at `at` (monotonic ns).
+    /// Records a failed search sent at `at` (monotonic ns).
     public func recordFailure(at: UInt64) {
         guard let i = bucketIndex(at) else { return }
         state.withLock { s in

@@ -63,5 +63,8 @@ import Testing
         // Four levels of 10 s: a kill at 39.5 s falls into the last one.
         let o = try CompareOptions.parse(["--data", "/d", "--kill", "querynode-2@39.5", "--kill", "gateway@0"])
         #expect(o.kills.count == 2)
+        // Clusters that also run a datacoord and data nodes: those names are accepted here and checked against the
+        // processes the script recorded once it is up.
+        #expect(try CompareOptions.parse(["--data", "/d", "--kill", "datanode-2@3", "--kill", "datacoord@4"]).kills.count == 2)
     }
 }
