@@ -36,10 +36,26 @@ public struct CollectionIngest {
         self.log = log
     }
 
-    /// Drops any collection of the same name and creates it empty.
+    /// Drops any collection of the same name and creates it empty. A cluster that has just started (or whose
+    /// nodes are re-registering after a missed lease on a loaded machine) may refuse the create for a moment
+    /// ("no log node is live"): drop + create is idempotent, so it is retried for up to a minute.
     public func create(dimension d: Int) throws {
-        let c = options.collection
         guard (1...64).contains(options.shards) else { throw ScenarioError.check("shards must be 1...64, got \(options.shards)") }
+        let deadline = Date().addingTimeInterval(min(60, options.settleTimeout))
+        while true {
+            do {
+                try createOnce(dimension: d)
+                return
+            } catch {
+                guard Date() < deadline else { throw error }
+                log("create: \(error); retrying")
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
+    }
+
+    private func createOnce(dimension d: Int) throws {
+        let c = options.collection
         _ = try? client.post("collections/drop", #"{"collectionName":"\#(c)"}"#)
         let replicas = options.replicas.map { #","replicaNumber":\#($0)"# } ?? ""
         try client.post("collections/create", """
