@@ -69,7 +69,7 @@ private func runCompare(_ args: [String]) throws {
     var succeeded = false
     defer {
         teardown.runAll()
-        if succeeded { try? FileManager.default.removeItem(atPath: work) } else { note("logs and data kept in \(work)") }
+        if succeeded && !teardown.interrupted { try? FileManager.default.removeItem(atPath: work) } else { note("logs and data kept in \(work)") }
     }
 
     var config = LoadConfiguration()

@@ -10,6 +10,13 @@ final class Teardown: Sendable {
     private let steps = Mutex<[Step]>([])
     private let nextID = Atomic<Int>(0)
     private let handler: SignalHandler?
+    /// Held while a step runs, so the main path waits for the signal path's clean-up (and vice versa) instead
+    /// of carrying on — e.g. deleting the cluster directory while `cluster.sh down` still needs its pid files.
+    private let execution = NSLock()
+    private let signalled = Atomic<Bool>(false)
+
+    /// Whether a SIGINT/SIGTERM arrived: the command must not report success or delete its logs.
+    var interrupted: Bool { signalled.load(ordering: .sequentiallyConsistent) }
 
     /// Installs the SIGINT/SIGTERM handler: on a signal, prints a line, runs every step and exits with 130.
     init() {
@@ -20,6 +27,7 @@ final class Teardown: Sendable {
             for await signal in stream {
                 let name = SignalHandler.name(of: signal)
                 // Blocking clean-up (cluster.sh down waits for processes) runs on its own thread, not the pool.
+                self.signalled.store(true, ordering: .sequentiallyConsistent)
                 Thread.detachNewThread {
                     FileHandle.standardError.write(Data("\nvecbench: \(name): stopping the servers…\n".utf8))
                     self.runAll()
@@ -38,8 +46,10 @@ final class Teardown: Sendable {
         return id
     }
 
-    /// Runs one step now (and forgets it).
+    /// Runs one step now (and forgets it); waits while another thread runs a step.
     func run(_ id: Int) {
+        execution.lock()
+        defer { execution.unlock() }
         let step = steps.withLock { s -> Step? in
             guard let i = s.firstIndex(where: { $0.id == id }) else { return nil }
             return s.remove(at: i)
@@ -47,8 +57,10 @@ final class Teardown: Sendable {
         step?.body()
     }
 
-    /// Runs every remaining step, newest first.
+    /// Runs every remaining step, newest first; waits while another thread runs a step.
     func runAll() {
+        execution.lock()
+        defer { execution.unlock() }
         while let step = steps.withLock({ $0.popLast() }) { step.body() }
     }
 
