@@ -121,66 +121,17 @@ public struct E2EScenario {
             report.timings.append((name, Date().timeIntervalSince(start)))
         }
 
-        try step("create collection") {
-            _ = try? client.post("collections/drop", #"{"collectionName":"\#(c)"}"#)
-            try client.post("collections/create", """
-                {"collectionName":"\(c)","schema":{"autoId":false,"enableDynamicField":false,"fields":[
-                {"fieldName":"id","dataType":"Int64","isPrimary":true},
-                {"fieldName":"bucket","dataType":"Int64"},
-                {"fieldName":"vec","dataType":"FloatVector","elementTypeParams":{"dim":\(d)}}]},
-                "indexParams":[{"fieldName":"vec","indexName":"vec","metricType":"COSINE","indexType":"HNSW",
-                "params":{"M":\(options.m),"efConstruction":\(options.efConstruction)}}],
-                "params":{"shardsNum":\(options.shards),"consistencyLevel":"Bounded"}}
-                """)
-        }
-        try step("insert \(options.rows) rows") {
-            var start = 0
-            while start < options.rows {
-                let end = min(options.rows, start + options.batch)
-                var body = #"{"collectionName":"\#(c)","data":["#
-                body.reserveCapacity((end - start) * d * 12)
-                for i in start..<end {
-                    if i > start { body += "," }
-                    body += #"{"id":\#(i),"bucket":\#(i % 100),"vec":["#
-                    for j in 0..<d {
-                        if j > 0 { body += "," }
-                        body += data.base[i * d + j].description
-                    }
-                    body += "]}"
-                }
-                body += "]}"
-                let r = try client.post("entities/insert", body)
-                guard r["insertCount"]?.int64Value == Int64(end - start) else {
-                    throw ScenarioError.check("insert of rows \(start)..<\(end) answered \(r)")
-                }
-                start = end
-            }
-        }
-        try step("flush") {
-            // A replica still applying the inserts may time out catching up (the query node's catch-up limit,
-            // 10 s, is short on a loaded machine); flush is idempotent, so retry for up to 10 minutes.
-            let deadline = Date().addingTimeInterval(600)
-            while true {
-                do {
-                    try client.post("collections/flush", #"{"collectionName":"\#(c)"}"#)
-                    break
-                } catch {
-                    guard Date() < deadline else { throw error }
-                    log("flush: \(error); retrying")
-                    Thread.sleep(forTimeInterval: 1)
-                }
-            }
-        }
-        try step("load") {
-            try client.post("collections/load", #"{"collectionName":"\#(c)"}"#)
-            let deadline = Date().addingTimeInterval(600)
-            while true {
-                let s = try client.post("collections/get_load_state", #"{"collectionName":"\#(c)"}"#)
-                if s["loadState"]?.stringValue == "LoadStateLoaded" { break }
-                guard Date() < deadline else { throw ScenarioError.check("not loaded after 600 s: \(s)") }
-                Thread.sleep(forTimeInterval: 0.2)
-            }
-        }
+        var ingestOptions = CollectionIngest.Options()
+        ingestOptions.collection = c
+        ingestOptions.shards = options.shards
+        ingestOptions.batch = options.batch
+        ingestOptions.m = options.m
+        ingestOptions.efConstruction = options.efConstruction
+        let ingest = CollectionIngest(options: ingestOptions, client: client, log: log)
+        try step("create collection") { try ingest.create(dimension: d) }
+        try step("insert \(options.rows) rows") { try ingest.insert(base: data.base, dimension: d, rows: options.rows) }
+        try step("flush") { try ingest.flush() }
+        try step("load") { try ingest.load() }
         let count = try countRows(filter: "")
         guard count == Int64(options.rows) else { throw ScenarioError.check("count(*) is \(count) after inserting \(options.rows)") }
 

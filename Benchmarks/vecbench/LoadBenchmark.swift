@@ -14,6 +14,7 @@ private let loadUsage = """
     usage: vecbench load --url URL --collection C (--queries FILE.fbin|.f16bin | --text-queries FILE.txt|.tsv)
                          [--top-k 10] [--ef 64] [--concurrency 1,8,64,256] [--duration 30s | --requests N]
                          [--open-loop RPS] [--insert-rate R] [--gt FILE.ibin] [--json] [--plot out.svg]
+                         [--cluster-dir DIR --kill ROLE-N@SECONDS … [--restart-after 3s]]
       Vector queries go to POST /v2/vectordb/entities/search (Milvus REST v2), text queries to the seed's
       POST /search. One run per --concurrency value, each with N keep-alive connections on their own threads.
       closed loop (default): each client sends its next search when the previous reply arrives.
@@ -27,8 +28,13 @@ private let loadUsage = """
                             --auto-id (send no id), --vector-field vector, --id-field id,
                             --insert-fields '{"bucket":0}' (constant fields for every row).
       --query-limit N       use only the first N queries.  --timeout 10s per request.  --token T (Bearer).
-      --progress 5s         stderr progress line interval (0 disables).  --json prints the report as JSON.
-      --plot out.svg        p50/p99 latency and throughput per second over the whole invocation, runs marked.
+      --progress 1s         stderr progress line interval (0 disables; default 1s on a terminal, where the line
+                            is overwritten, 5s otherwise).  --json prints the report as JSON.
+      --plot out.svg        p50/p99 latency and throughput per second over the whole invocation, runs and kills marked.
+      --kill ROLE-N@SECONDS SIGKILL that process of the cluster.sh cluster in --cluster-dir DIR at that second of the
+                            load (from the start of the first run; repeatable) and restart it after --restart-after
+                            (default 3s); reports failed searches, the latency spike and the recovery per kill.
+                            --cluster-script PATH (default scripts/cluster.sh, found from here or vecbench's path).
     """
 
 private func runLoadBenchmark(_ args: [String]) throws {
@@ -36,8 +42,9 @@ private func runLoadBenchmark(_ args: [String]) throws {
     let flags = try FlagParser(args, valued: [
         "--url", "--collection", "--queries", "--text-queries", "--top-k", "--ef", "--concurrency", "--duration", "--requests",
         "--open-loop", "--insert-rate", "--insert-batch", "--insert-id-start", "--vector-field", "--id-field", "--gt", "--plot",
-        "--query-limit", "--timeout", "--token", "--progress", "--insert-fields",
-    ], switches: ["--json", "--auto-id"])
+        "--query-limit", "--timeout", "--token", "--progress", "--insert-fields", "--cluster-dir", "--restart-after",
+        "--cluster-script",
+    ], switches: ["--json", "--auto-id"], repeatable: ["--kill"])
     guard let url = flags.string("--url") else { throw BenchError("--url is required (e.g. http://127.0.0.1:19530)") }
     guard let collection = flags.string("--collection"), !collection.isEmpty else { throw BenchError("--collection is required") }
     let vectorPath = flags.string("--queries"), textPath = flags.string("--text-queries")
@@ -59,8 +66,8 @@ private func runLoadBenchmark(_ args: [String]) throws {
     config.requests = requests
     config.duration = try flags.string("--duration").map { try parseDuration($0, "--duration") } ?? (requests == nil ? 30 : nil)
     config.requestTimeout = try flags.string("--timeout").map { try parseDuration($0, "--timeout") } ?? 10
-    config.progressInterval = try flags.string("--progress").map { try parseDuration($0, "--progress", allowZero: true) } ?? 5
-    config.progress = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    let progress = ProgressLine()
+    config.progressInterval = try flags.string("--progress").map { try parseDuration($0, "--progress", allowZero: true) } ?? progress.defaultInterval
     config.insertRate = try flags.string("--insert-rate").map { try positiveDouble($0, "--insert-rate") }
     if let b = flags.string("--insert-batch") {
         guard let n = Int(b) else { throw BenchError("--insert-batch expects an integer, got '\(b)'") }
@@ -101,13 +108,37 @@ private func runLoadBenchmark(_ args: [String]) throws {
         groundTruth = try GroundTruth(ids: m.values, columns: m.columns)
     }
 
-    let runner = try LoadRunner(target: target, workload: workload, groundTruth: groundTruth, insert: insert)
-    var report = LoadReport(target: url, collection: collection, api: workload.api, queries: workload.count, topK: topK,
-                            ef: workload.api == .milvus ? ef : nil)
-    for c in concurrencies {
-        config.concurrency = c
-        report.runs.append(try runner.run(config))
+    let kills = try flags.all("--kill").map { try KillSpec.parse($0) }
+    let restartAfter = try flags.string("--restart-after").map { try parseDuration($0, "--restart-after", allowZero: true) } ?? 3
+    var cluster: ClusterScript?
+    if let dir = flags.string("--cluster-dir") {
+        cluster = ClusterScript(script: try ClusterScript.locate(flags.string("--cluster-script")), directory: dir, vecnode: nil)
     }
+    if !kills.isEmpty {
+        guard let cluster else { throw BenchError("--kill needs --cluster-dir DIR (the directory of a running scripts/cluster.sh cluster)") }
+        let known = cluster.recordedProcesses()
+        guard !known.isEmpty else { throw BenchError("--cluster-dir \(cluster.directory): no cluster recorded there (expected args/ from scripts/cluster.sh up)") }
+        guard let planned = config.duration else { throw BenchError("--kill needs --duration (kill times are seconds into the load)") }
+        let total = planned * Double(concurrencies.count)
+        for k in kills {
+            guard known.contains(k.process) else {
+                throw BenchError("--kill \(k): no process '\(k.process)' in \(cluster.directory) (it has \(known.joined(separator: ", ")))")
+            }
+            guard k.seconds < total else {
+                throw BenchError("--kill \(k): the load lasts \(String(format: "%g", total)) s (\(concurrencies.count) runs × \(String(format: "%g", planned)) s); kill earlier")
+            }
+        }
+    } else if flags.string("--restart-after") != nil {
+        throw BenchError("--restart-after applies to --kill only")
+    }
+
+    let runner = try LoadRunner(target: target, workload: workload, groundTruth: groundTruth, insert: insert)
+    let scheduler = kills.isEmpty ? nil : cluster.map { KillScheduler(kills: kills, restartAfter: restartAfter, cluster: $0, timeline: runner.timeline) }
+    let outcome = try LoadPhase(runner: runner, config: config, concurrencies: concurrencies, progress: progress, kills: scheduler).run()
+    var report = LoadReport(target: url, collection: collection, api: workload.api, queries: workload.count, topK: topK,
+                            ef: workload.api == .milvus ? ef : nil, runs: outcome.runs)
+    report.loadStart = outcome.loadStart
+    report.kills = KillScheduler.analyse(outcome.killEvents, runs: outcome.runs, timeline: runner.timeline, restartAfter: restartAfter)
     if flags.has("--json") {
         FileHandle.standardOutput.write(Data(report.json() + [10]))
     } else {
@@ -122,19 +153,15 @@ private func runLoadBenchmark(_ args: [String]) throws {
         }
         FileHandle.standardError.write(Data("plot written to \(plotPath)\n".utf8))
     }
+    let failedKills = outcome.killEvents.filter { $0.error != nil }
+    guard failedKills.isEmpty else {
+        throw BenchError("--kill: " + failedKills.map { "\($0.process): \($0.error!)" }.joined(separator: "; "))
+    }
 }
 
 /// `30s`, `500ms`, `2m`, or plain seconds (`1.5`).
 private func parseDuration(_ text: String, _ flag: String, allowZero: Bool = false) throws -> Double {
-    var number = Substring(text), scale = 1.0
-    if text.hasSuffix("ms") { number = text.dropLast(2); scale = 0.001 }
-    else if text.hasSuffix("s") { number = text.dropLast() }
-    else if text.hasSuffix("m") { number = text.dropLast(); scale = 60 }
-    else if text.hasSuffix("h") { number = text.dropLast(); scale = 3_600 }
-    guard let v = Double(number), v.isFinite, allowZero ? v >= 0 : v > 0 else {
-        throw BenchError("\(flag) expects a duration like 30s, 500ms or 2m, got '\(text)'")
-    }
-    return v * scale
+    do { return try OptionText.duration(text, flag: flag, allowZero: allowZero) } catch { throw BenchError(error.description) }
 }
 
 private func positiveDouble(_ text: String, _ flag: String) throws -> Double {

@@ -20,6 +20,7 @@ let commands: [BenchCommand] = [
     queryNodeCommand,
     loadCommand,
     indexesCommand,
+    compareCommand,
 ]
 
 @MainActor func usage() -> String {

@@ -4,8 +4,8 @@ import Glibc
 
 /// Draws a `LoadTimeline` as a self-contained SVG: per 1-s bucket, throughput (grey bars) and failures (red
 /// bars) against the right axis, p50 (blue) and p99 (red) latency on a logarithmic left axis — so a spike of
-/// 100× reads as clearly as a drift of 2× — and each mark (run starts, kills) as a dashed vertical line with
-/// its label.
+/// 100× reads as clearly as a drift of 2× — and each mark as a labelled vertical line: run starts dashed grey,
+/// process kills solid red, restarts solid green.
 public struct LoadPlot: Sendable {
     public var title: String
     public var width = 960
@@ -104,8 +104,13 @@ public struct LoadPlot: Sendable {
         // Marks.
         for (i, m) in marks.enumerated() {
             let mx = x(m.seconds)
-            s += "<line x1=\"\(f(mx))\" x2=\"\(f(mx))\" y1=\"\(f(top))\" y2=\"\(f(top + plotH))\" stroke=\"#555\" stroke-dasharray=\"4 3\"/>\n"
-            s += "<text x=\"\(f(mx + 3))\" y=\"\(f(top + 12 + Double(i % 3) * 13))\" fill=\"#333\">\(LoadPlot.escape(m.label))</text>\n"
+            let (stroke, dash, width): (String, String, String) = switch m.kind {
+            case .run: ("#555", " stroke-dasharray=\"4 3\"", "1")
+            case .kill: ("#d62728", "", "2")
+            case .restart: ("#2ca02c", "", "2")
+            }
+            s += "<line x1=\"\(f(mx))\" x2=\"\(f(mx))\" y1=\"\(f(top))\" y2=\"\(f(top + plotH))\" stroke=\"\(stroke)\" stroke-width=\"\(width)\"\(dash)/>\n"
+            s += "<text x=\"\(f(mx + 3))\" y=\"\(f(top + 12 + Double(i % 3) * 13))\" fill=\"\(m.kind == .run ? "#333" : stroke)\">\(LoadPlot.escape(m.label))</text>\n"
         }
         // Frame and legend.
         s += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\" fill=\"none\" stroke=\"#444\"/>\n"

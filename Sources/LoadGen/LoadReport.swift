@@ -16,7 +16,8 @@ import JSON
 ///
 /// JSON (`json()`): `{"target", "collection", "api", "queries", "topK", "ef", "runs": [{"label", "mode",
 /// "concurrency", "targetRPS", "seconds", "ok", "errors": {kind: n}, "errorCount", "rps", "latencyMs":
-/// {"p50","p95","p99","p999","max","mean"}, "serviceTimeMs", "recall", "connections", "insert"}]}` — absent
+/// {"p50","p95","p99","p999","max","mean"}, "serviceTimeMs", "recall", "connections", "insert"}], "kills": [see
+/// `KillImpact`]}` — absent
 /// values (no ground truth, closed loop's service time, no successful search's latency) are `null`, never
 /// missing, so scripts can rely on the keys.
 public struct LoadReport: Sendable {
@@ -30,6 +31,10 @@ public struct LoadReport: Sendable {
     /// `ef` sent with Milvus searches (nil: not sent).
     public var ef: Int?
     public var runs: [LoadRunResult]
+    /// Process kills injected during the runs (`--kill`), analysed; printed after the table.
+    public var kills: [KillImpact] = []
+    /// Timeline seconds at which the load started: kill times are printed relative to it.
+    public var loadStart: Double = 0
 
     public init(target: String, collection: String, api: SearchWorkload.API, queries: Int, topK: Int, ef: Int?,
                 runs: [LoadRunResult] = []) {
@@ -89,6 +94,7 @@ public struct LoadReport: Sendable {
             out += "inserts \(r.label): \(LoadReport.number(i.targetRate)) rows/s asked, \(LoadReport.number(i.rowsPerSecond, digits: 1)) rows/s acknowledged"
                 + " (\(i.rowsInserted) rows)\(latency), errors " + (i.failures.isEmpty ? "none" : LoadReport.kinds(i.failures)) + "\n"
         }
+        for k in kills { out += k.line(loadStart: loadStart) + "\n" }
         return out
     }
 
@@ -139,6 +145,10 @@ public struct LoadReport: Sendable {
             }
             w.endObject()
         }
+        w.endArray()
+        w.key("kills")
+        w.beginArray()
+        for k in kills { k.write(to: &w, loadStart: loadStart) }
         w.endArray()
         w.endObject()
         return w.bytes

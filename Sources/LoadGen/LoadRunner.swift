@@ -149,15 +149,17 @@ public final class LoadRunner: Sendable {
             let done = monotonicNanoseconds()
             switch outcome {
             case .success(let reply):
+                // Failures go on the timeline at the second they were sent: a search that times out 10 s after a
+                // process kill belongs to the kill, not to whatever second its deadline expired in.
                 if let f = workload.check(reply, ids: &ids) {
-                    recorder.failure(f, at: done)
+                    recorder.failure(f, at: sent)
                 } else {
                     let hits = groundTruth?.hits(row: ticket % workload.count, k: workload.topK, found: ids)
                     recorder.success(completedAt: done, latency: done - min(due, done), service: done - sent, recallHits: hits)
                 }
             case .failure(let failure):
                 let f = RequestFailure(failure)
-                recorder.failure(f, at: done)
+                recorder.failure(f, at: sent)
                 // A refused connect returns at once: back off so a dead server is not hammered in a spin.
                 if f == .connect { OpenLoopSchedule.sleep(until: monotonicNanoseconds() + 10_000_000) }
             }

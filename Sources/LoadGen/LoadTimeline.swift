@@ -3,7 +3,7 @@ import Synchronization
 
 /// What happened during a whole `vecbench load` invocation, second by second, for the plot: completed
 /// searches and their latency (a 2-significant-digit histogram per 1-s bucket, keyed by completion time),
-/// failures, and marked events (run boundaries, and process kills once `compare --kill` uses `addMark`).
+/// failures, and marked events (run starts, process kills and restarts).
 ///
 /// Thread-safe: load threads record into it concurrently (one short lock per sample). Memory is bounded:
 /// at most `maxSeconds` buckets of ~5 KB; samples later than that are dropped from the timeline (the run's
@@ -11,9 +11,19 @@ import Synchronization
 public final class LoadTimeline: Sendable {
     /// A labelled instant, e.g. "c=64" at a run's start or "kill querynode-1".
     public struct Mark: Sendable, Equatable {
+        /// What a mark stands for; the plot draws each kind in its own style.
+        public enum Kind: Sendable, Equatable {
+            /// A run started (dashed grey line).
+            case run
+            /// A process was killed (solid red line).
+            case kill
+            /// A killed process was started again (solid green line).
+            case restart
+        }
         /// Seconds since the timeline's origin.
         public var seconds: Double
         public var label: String
+        public var kind: Kind = .run
     }
 
     /// One second of the timeline.
@@ -22,12 +32,14 @@ public final class LoadTimeline: Sendable {
         public var second: Int
         /// Successful searches completed in this second.
         public var completed: UInt64
-        /// Failed searches in this second.
+        /// Failed searches sent in this second (a timeout is charged to the second it was sent in).
         public var failed: UInt64
         /// Median latency of the completed searches, nanoseconds (0 when none).
         public var p50: UInt64
         /// 99th-percentile latency, nanoseconds (0 when none).
         public var p99: UInt64
+        /// Slowest completed search, nanoseconds (0 when none).
+        public var max: UInt64 = 0
     }
 
     /// Longest timeline kept (one day).
@@ -68,7 +80,7 @@ public final class LoadTimeline: Sendable {
         }
     }
 
-    /// Records a failed search at `at` (monotonic ns).
+    /// Records a failed search sent at `at` (monotonic ns).
     public func recordFailure(at: UInt64) {
         guard let i = bucketIndex(at) else { return }
         state.withLock { s in
@@ -86,12 +98,14 @@ public final class LoadTimeline: Sendable {
         }
     }
 
-    /// Marks an event at `at` (monotonic ns; now by default), e.g. `addMark("kill querynode-1")`.
+    /// Marks an event at `at` (monotonic ns; now by default), e.g. `addMark("kill querynode-1", kind: .kill)`.
     /// Safe to call from any thread while a run is going on.
-    public func addMark(_ label: String, at: UInt64 = monotonicNanoseconds()) {
-        let seconds = at >= origin ? Double(at - origin) / 1e9 : 0
-        state.withLock { $0.marks.append(Mark(seconds: seconds, label: label)) }
+    public func addMark(_ label: String, at: UInt64 = monotonicNanoseconds(), kind: Mark.Kind = .run) {
+        state.withLock { $0.marks.append(Mark(seconds: seconds(at: at), label: label, kind: kind)) }
     }
+
+    /// `t` (monotonic ns) as seconds since the origin (0 before it).
+    public func seconds(at t: UInt64) -> Double { t >= origin ? Double(t - origin) / 1e9 : 0 }
 
     /// The marks so far, in time order.
     public var marks: [Mark] { state.withLock { $0.marks }.sorted { $0.seconds < $1.seconds } }
@@ -102,7 +116,7 @@ public final class LoadTimeline: Sendable {
             (0..<s.completed.count).map { i in
                 let h = s.histograms[i]
                 return Bucket(second: i, completed: s.completed[i], failed: s.failed[i],
-                              p50: h?.value(atPercentile: 50) ?? 0, p99: h?.value(atPercentile: 99) ?? 0)
+                              p50: h?.value(atPercentile: 50) ?? 0, p99: h?.value(atPercentile: 99) ?? 0, max: h?.maximum ?? 0)
             }
         }
     }

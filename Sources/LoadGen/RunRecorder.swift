@@ -35,6 +35,7 @@ final class RunRecorder: Sendable {
         timeline.recordSuccess(completedAt: completedAt, latency: latency)
     }
 
+    /// A failed search; `at` is when it was sent (the timeline shows it in that second).
     func failure(_ kind: RequestFailure, at: UInt64) {
         state.withLock { $0.failures[kind, default: 0] += 1 }
         timeline.recordFailure(at: at)

@@ -49,4 +49,23 @@ import Testing
         #expect(LoadPlot.niceCeiling(1) == 1 && LoadPlot.niceCeiling(450) == 500)
         #expect(LoadPlot.msLabel(-1) == "100 µs" && LoadPlot.msLabel(3) == "1 s" && LoadPlot.msLabel(-4) == "100 ns")
     }
+
+    @Test func killsAndRestartsAreSolidColouredLinesWithLabels() {
+        let timeline = LoadTimeline(origin: 0)
+        for second in 0..<10 { timeline.recordSuccess(completedAt: UInt64(second) * 1_000_000_000, latency: 2_000_000) }
+        timeline.addMark("closed c=8", at: 0)
+        timeline.addMark("kill querynode-2", at: 4_000_000_000, kind: .kill)
+        timeline.addMark("restart querynode-2", at: 7_000_000_000, kind: .restart)
+        #expect(timeline.marks.map(\.kind) == [.run, .kill, .restart])
+        #expect(timeline.buckets[3].max == 2_000_000)               // the slowest search of each second, exact
+        let svg = LoadPlot(title: "t").svg(buckets: timeline.buckets, marks: timeline.marks)
+        // The run start stays dashed; the kill is a solid red line and the restart a solid green one, each labelled.
+        #expect(Self.count(svg, "stroke-dasharray") == 1)
+        #expect(Self.count(svg, "stroke=\"#d62728\" stroke-width=\"2\"/>") == 1)
+        #expect(Self.count(svg, "stroke=\"#2ca02c\" stroke-width=\"2\"/>") == 1)
+        #expect(svg.contains("fill=\"#d62728\">kill querynode-2</text>"))
+        #expect(svg.contains("fill=\"#2ca02c\">restart querynode-2</text>"))
+        // The kill line sits at 4 s of the 10 s axis: x = 72 + 0.4 × (960 − 144).
+        #expect(svg.contains("<line x1=\"398.4\" x2=\"398.4\""))
+    }
 }
