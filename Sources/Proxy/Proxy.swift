@@ -149,7 +149,8 @@ public final class Proxy: APIBackend, Sendable {
 
     /// One shard's call with failover: a replica by power of two choices, then the others; after every
     /// known replica failed, the routes are refreshed once and the new replicas tried, all within
-    /// `deadline`.
+    /// `deadline`. An attempt with another replica still untried may take half the time left, so a replica
+    /// that never answers leaves time to ask the next one.
     func callShard<R: Sendable>(
         _ info: CollectionInfo, entry: RouteTable.Entry, shard: Int, deadline: ContinuousClock.Instant,
         _ call: @Sendable (any WireClient, ShardRef, CallOptions) async throws(WireError) -> R
@@ -168,10 +169,14 @@ public final class Proxy: APIBackend, Sendable {
                 continue
             }
             tried.insert(c.nodeID)
+            // A replica that hangs (a node stalled loading, a half-dead process) must not eat the whole request
+            // deadline: while another untried replica exists, an attempt gets half the time left.
+            let untried = entry.shards[shard].contains { !tried.contains($0.nodeID) }
+            let attempt = untried ? CallOptions(timeout: max(.milliseconds(1), (deadline - .now) / 2)) : options(deadline)
             c.load.inFlight.add(1, ordering: .relaxed)
             defer { c.load.inFlight.subtract(1, ordering: .relaxed) }
             do {
-                return try await call(transport.client(for: c.address), ref, options(deadline))
+                return try await call(transport.client(for: c.address), ref, attempt)
             } catch {
                 lastError = error
             }

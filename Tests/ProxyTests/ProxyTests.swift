@@ -139,6 +139,30 @@ import Wire
         await cluster.shutdown()
     }
 
+    /// A replica that never answers costs at most half the request's deadline: the search then goes to the
+    /// other replica and succeeds (it used to wait for the whole deadline and fail).
+    @Test func searchLeavesAHungReplicaInTime() async throws {
+        let cluster = try await TestCluster(queryNodes: 2) { $0.requestTimeout = .seconds(1) }
+        let p = cluster.proxy
+        try await p.createCollection(CreateCollectionRequest(
+            db: "default", name: "h", schema: ProxyFixtures.schema(),
+            indexes: [IndexRequest(indexName: "vec", spec: IndexSpec(fieldName: "vec", kind: .flat, metric: .l2))],
+            shardsNum: 1, consistencyLevel: .strong, replicaNumber: 2, loadOnCreate: true))
+        _ = try await ProxyFixtures.insert(p, "h", ProxyFixtures.rows(0..<50))
+        let q = SearchRequest(db: "default", collection: "h", queries: .vectors(values: TestData.uniform(count: 1, dimension: 8, seed: 5), dimension: 8), limit: 5)
+        let before = try await p.search(q)
+        await cluster.queryNodes[0].setStalled(true)
+        for _ in 0..<12 {
+            let started = ContinuousClock.now
+            #expect(try await p.search(q) == before)
+            #expect(ContinuousClock.now - started < .milliseconds(900))
+        }
+        // The replica choice is random: with 12 searches the hung node was asked (all 12 missing it: 1 in 4096).
+        #expect(await cluster.queryNodes[0].stalledSearches > 0)
+        await cluster.queryNodes[0].setStalled(false)
+        await cluster.shutdown()
+    }
+
     /// A reply that does not decode against the schema is an error (65535 naming it), never a crash.
     @Test func garbledShardRepliesAreRejected() async throws {
         let cluster = try await TestCluster()

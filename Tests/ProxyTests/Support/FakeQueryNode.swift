@@ -33,6 +33,12 @@ actor FakeQueryNode {
 
     func setFailing(_ f: Bool) { failing = f }
 
+    /// When set, searches never answer (they sleep until cancelled): a hung replica.
+    var stalled = false
+    func setStalled(_ s: Bool) { stalled = s }
+    /// Searches that arrived while stalled.
+    private(set) var stalledSearches = 0
+
     /// When set, search replies carry rows that are not a `ShardRows` encoding (to test reply validation).
     var garbled = false
     func setGarbled(_ g: Bool) { garbled = g }
@@ -91,6 +97,10 @@ actor FakeQueryNode {
     }
 
     private func search(_ req: SearchShard) async throws -> ShardSearchReply {
+        if stalled {
+            stalledSearches += 1
+            try await Task.sleep(for: .seconds(600))
+        }
         let rep = try await caughtUp(req.ref)
         searches += 1
         if garbled {
