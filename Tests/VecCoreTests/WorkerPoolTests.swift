@@ -62,18 +62,20 @@ import VecCore
         started.wait()
         let done = DispatchSemaphore(value: 0)
         let caller = Mutex<pthread_t>(0)
-        let ranOn = Mutex<[Bool]>([])
+        let ranOn = Mutex<[(onCaller: Bool, range: Range<Int>)]>([])
         Thread {
             caller.withLock { $0 = pthread_self() }
-            pool.parallelForIfIdle(100, chunk: 10) { _ in
+            pool.parallelForIfIdle(100, chunk: 10) { range in
                 let me = pthread_self()
-                ranOn.withLock { $0.append(me == caller.withLock { $0 }) }
+                ranOn.withLock { $0.append((me == caller.withLock { $0 }, range)) }
             }
             done.signal()
         }.start()
         let finished = done.wait(timeout: .now() + 5) == .success
         #expect(finished, "parallelForIfIdle waited for the busy pool")
-        #expect(ranOn.withLock { $0.count } == 10 && ranOn.withLock { $0.allSatisfy { $0 } })
+        // One call on the caller's thread covering every index.
+        let calls = ranOn.withLock { $0 }
+        #expect(calls.count == 1 && calls.first?.onCaller == true && calls.first?.range == 0..<100)
         release.signal()
         release.signal()
         _ = blockerDone.wait(timeout: .now() + 5)
