@@ -51,6 +51,20 @@ struct ClusterScript: Sendable {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/args")) ?? []).sorted()
     }
 
+    /// The roles among `names` with their counts in the seed's order, e.g. "rootcoord, …, 3 querynode, 2
+    /// datanode, …, gateway" — what the report says the cluster ran, read from what the script started.
+    static func topology(of names: [String]) -> String {
+        var counts: [String: Int] = [:]
+        for name in names {
+            let role = name.split(separator: "-").first.map(String.init) ?? name
+            counts[role, default: 0] += 1
+        }
+        let order = ["rootcoord", "lognode", "querycoord", "datacoord", "indexcoord", "querynode", "datanode", "indexnode",
+                     "proxy", "gateway"]
+        let roles = order.filter { counts[$0] != nil } + counts.keys.filter { !order.contains($0) }.sorted()
+        return roles.map { counts[$0]! > 1 ? "\(counts[$0]!) \($0)" : $0 }.joined(separator: ", ")
+    }
+
     private func call(_ arguments: [String]) throws {
         var env = ProcessInfo.processInfo.environment
         if let vecnode { env["VECNODE_BIN"] = vecnode }

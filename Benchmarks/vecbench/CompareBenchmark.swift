@@ -123,8 +123,8 @@ private func runCompare(_ args: [String]) throws {
                           + "\(o.shards) shards, 1 replica, HNSW M \(o.m) efConstruction \(o.efConstruction)",
                           ingestSeconds: standaloneIngest, runs: standaloneLoad.outcome.runs, kills: [],
                           loadStart: standaloneLoad.outcome.loadStart),
-        distributed: .init(name: "distributed", setup: "`scripts/cluster.sh` (rootcoord, lognode, querycoord, \(o.queryNodes) query nodes, "
-                           + "\(o.proxies) proxies, gateway), \(o.shards) shards × \(o.replicas) replicas, same index",
+        distributed: .init(name: "distributed", setup: "`scripts/cluster.sh` (\(ClusterScript.topology(of: recorded))), "
+                           + "\(o.shards) shards × \(o.replicas) replicas, same index",
                            ingestSeconds: distributedIngest, runs: distributedLoad.outcome.runs, kills: distributedLoad.report.kills,
                            loadStart: distributedLoad.outcome.loadStart))
     let markdown = report.markdown
