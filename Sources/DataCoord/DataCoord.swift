@@ -123,27 +123,9 @@ public actor DataCoord {
     /// Starts following membership, the catalog and the data nodes.
     public func start() {
         guard loops.isEmpty else { return }
-        loops.append(Task { [weak self] in
-            while !Task.isCancelled {
-                guard let self else { return }
-                await self.pollMembership()
-                try? await Task.sleep(for: self.configuration.pollInterval)
-            }
-        })
-        loops.append(Task { [weak self] in
-            while !Task.isCancelled {
-                guard let self else { return }
-                await self.pollCatalog()
-                try? await Task.sleep(for: self.configuration.catalogInterval)
-            }
-        })
-        loops.append(Task { [weak self] in
-            while !Task.isCancelled {
-                guard let self else { return }
-                try? await Task.sleep(for: self.configuration.maintenanceInterval)
-                await self.maintain()
-            }
-        })
+        loops.append(PeriodicLoop.start(on: self, every: configuration.pollInterval) { await $0.pollMembership() })
+        loops.append(PeriodicLoop.start(on: self, every: configuration.catalogInterval) { await $0.pollCatalog() })
+        loops.append(PeriodicLoop.start(on: self, every: configuration.maintenanceInterval, pauseFirst: true) { await $0.maintain() })
     }
 
     /// Stops the loops and watches in flight and closes the meta store.

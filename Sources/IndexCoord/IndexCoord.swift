@@ -144,20 +144,10 @@ public actor IndexCoord {
     /// Starts polling membership and scanning object storage.
     public func start() {
         guard loops.isEmpty else { return }
-        loops.append(Task { [weak self] in
-            while !Task.isCancelled {
-                guard let self else { return }
-                await self.pollMembership()
-                try? await Task.sleep(for: self.configuration.pollInterval)
-            }
-        })
-        loops.append(Task { [weak self] in
-            while !Task.isCancelled {
-                guard let self else { return }
-                await self.scan()
-                await self.dispatch()
-                try? await Task.sleep(for: self.configuration.scanInterval)
-            }
+        loops.append(PeriodicLoop.start(on: self, every: configuration.pollInterval) { await $0.pollMembership() })
+        loops.append(PeriodicLoop.start(on: self, every: configuration.scanInterval) { c in
+            await c.scan()
+            await c.dispatch()
         })
     }
 

@@ -181,20 +181,8 @@ public actor QueryCoord {
     /// loops, so a slow status call to a hung node never delays reacting to a death.
     public func start() {
         guard loops.isEmpty else { return }
-        loops.append(Task { [weak self] in
-            while !Task.isCancelled {
-                guard let self else { return }
-                await self.pollMembership()
-                try? await Task.sleep(for: self.configuration.pollInterval)
-            }
-        })
-        loops.append(Task { [weak self] in
-            while !Task.isCancelled {
-                guard let self else { return }
-                try? await Task.sleep(for: self.configuration.maintenanceInterval)
-                await self.maintain()
-            }
-        })
+        loops.append(PeriodicLoop.start(on: self, every: configuration.pollInterval) { await $0.pollMembership() })
+        loops.append(PeriodicLoop.start(on: self, every: configuration.maintenanceInterval, pauseFirst: true) { await $0.maintain() })
     }
 
     /// Stops the background loops and loads in flight, and closes the meta store. Later changes fail with
