@@ -67,7 +67,7 @@ public final class HTTPClientConnection {
     ///   that must not be applied twice: the first copy may have been processed.
     public func exchange(_ request: [UInt8], idempotent: Bool = false) -> Result<HTTPClientReply, HTTPClientFailure> {
         let now = monotonicNanoseconds()
-        if socket != nil, now &- lastUsed > UInt64(maxIdleSeconds * 1e9) { close() }
+        if let s = socket, now &- lastUsed > UInt64(maxIdleSeconds * 1e9) || Self.closedWhileIdle(s) { close() }
         let reused = socket != nil
         var outcome = attempt(request)
         if idempotent, reused, case .failure(.connection) = outcome, sentNothingBack {
@@ -75,6 +75,15 @@ public final class HTTPClientConnection {
         }
         lastUsed = monotonicNanoseconds()
         return outcome
+    }
+
+    /// Whether the server closed (or reset) a kept-alive connection while it sat idle: between exchanges
+    /// nothing may arrive, so a socket that polls readable holds an end of stream, a reset or stray bytes.
+    /// Reusing it would send a request into a dead connection — for a write that is never resent (a proxy
+    /// killed and restarted behind the gateway), a failed client request.
+    private static func closedWhileIdle(_ s: Socket) -> Bool {
+        var pfd = pollfd(fd: s.fd, events: Int16(POLLIN), revents: 0)
+        return poll(&pfd, 1, 0) != 0
     }
 
     /// Whether the last failed attempt received no byte of a reply (so a retry cannot duplicate a reply).

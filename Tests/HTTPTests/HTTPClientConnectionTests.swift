@@ -143,6 +143,20 @@ final class ScriptedServer: Sendable {
         s.join()
     }
 
+    /// A server that closes a kept-alive connection while it is idle (a proxy killed and restarted behind the
+    /// gateway): the next request, even a write that is never resent, goes on a new connection instead of
+    /// failing on the dead one.
+    @Test func aConnectionClosedWhileIdleIsNotReused() throws {
+        let s = try ScriptedServer([.sendAndClose(Self.ok), .send(Self.ok)])
+        let c = client(s)
+        #expect((try? c.exchange(request).get())?.keepAlive == true)
+        usleep(100_000)  // the server's FIN arrives
+        #expect((try? c.exchange(request, idempotent: false).get())?.status == 200)
+        #expect(c.connectsMade == 2)
+        c.close()
+        s.join()
+    }
+
     @Test func garbageIsMalformedAndTheNextRequestReconnects() throws {
         let s = try ScriptedServer([.send("<html>hello</html>\r\n\r\n"), .send(Self.ok)])
         let c = client(s)
