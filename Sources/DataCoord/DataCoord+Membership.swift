@@ -1,51 +1,43 @@
 import Coordinator
 import Wire
 
-// Following the root coordinator's session events (the query coordinator's scheme: events every
-// `pollInterval`, a full `ListLiveNodes` at the first poll, after a gap and after a root-coordinator restart).
+// Following the root coordinator's session events (`SessionEventFollower`'s rules, shared with the query
+// coordinator: events every `pollInterval`, a full `ListLiveNodes` at the first poll, after a gap and after a
+// root-coordinator restart).
 extension DataCoord {
     func pollMembership() async {
         let options = CallOptions(timeout: configuration.callTimeout)
         do {
-            let cursor = eventCursor
+            let cursor = membership.cursor
             let batch = try await rootClient.call(WatchSessionEvents(afterSequence: cursor), options: options)
-            guard eventCursor == cursor else { return }
-            let restarted = membershipKnown && batch.lastSequence < cursor
-            let gap = batch.events.first.map { $0.sequence > cursor + 1 } ?? false
-            if !membershipKnown || restarted || gap {
-                if restarted {
-                    let now = ContinuousClock.now
-                    if resyncNotBefore == nil {
-                        resyncNotBefore = now + .seconds(3)
-                        logger.warn("root coordinator restarted; re-reading membership after the grace period")
-                    }
-                    if let notBefore = resyncNotBefore, now < notBefore { return }
-                }
+            switch membership.step(for: batch, polledCursor: cursor) {
+            case .skip:
+                return
+            case .waitForRestartGrace(let firstNotice):
+                if firstNotice { logger.warn("root coordinator restarted; re-reading membership after the grace period") }
+            case .resync:
                 let live = try await rootClient.call(ListLiveNodes(role: nil), options: options).sessions
                 let byNode = Dictionary(live.map { ($0.nodeID, $0) }, uniquingKeysWith: { a, b in a.sessionID > b.sessionID ? a : b })
                 for (node, session) in dataNodes where byNode[node]?.sessionID != session.sessionID { gone(session, reason: "not live") }
                 for (node, session) in logNodes where byNode[node]?.sessionID != session.sessionID { gone(session, reason: "not live") }
                 for session in live { joined(session) }
-                eventCursor = batch.lastSequence
-                resyncNotBefore = nil
-                if !membershipKnown {
-                    membershipKnown = true
+                if membership.resynced(through: batch.lastSequence) {
                     logger.info("membership known", ["data_nodes": dataNodes.count, "log_nodes": logNodes.count])
                 }
                 reassign()
-                return
-            }
-            var changed = false
-            for event in batch.events {
-                switch event.kind {
-                case .joined: changed = joined(event.session) || changed
-                case .dead: changed = gone(event.session, reason: "dead") || changed
-                case .left: changed = gone(event.session, reason: "left") || changed
-                case .replaced: changed = gone(event.session, reason: "restarted") || changed
+            case .apply(let events):
+                var changed = false
+                for event in events {
+                    switch event.kind {
+                    case .joined: changed = joined(event.session) || changed
+                    case .dead: changed = gone(event.session, reason: "dead") || changed
+                    case .left: changed = gone(event.session, reason: "left") || changed
+                    case .replaced: changed = gone(event.session, reason: "restarted") || changed
+                    }
                 }
+                membership.advance(to: batch.lastSequence)
+                if changed { reassign() }
             }
-            eventCursor = batch.lastSequence
-            if changed { reassign() }
         } catch {
             logger.debug("membership poll failed", ["error": "\(error)"])
         }

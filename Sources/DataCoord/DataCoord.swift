@@ -80,9 +80,8 @@ public actor DataCoord {
     var catalogKnown = false
     var dataNodes: [NodeID: NodeSession] = [:]
     var logNodes: [NodeID: NodeSession] = [:]
-    var membershipKnown = false
-    var eventCursor: UInt64 = 0
-    var resyncNotBefore: ContinuousClock.Instant?
+    var membership = SessionEventFollower(restartGrace: .seconds(3))
+    var membershipKnown: Bool { membership.isKnown }
     /// Watches acknowledged by the owner's current session.
     var watched: [ChannelKey: SessionID] = [:]
     var inFlight: [ChannelKey: Task<Void, Never>] = [:]

@@ -4,39 +4,31 @@ import Wire
 // Following the root coordinator's session events: who is alive, who died, who restarted.
 extension QueryCoord {
     /// One poll of `WatchSessionEvents`; resynchronises with `ListLiveNodes` on the first poll, after a gap
-    /// in the event history, and (after a grace period) when the root coordinator restarted.
+    /// in the event history, and (after a grace period) when the root coordinator restarted — the rules of
+    /// `SessionEventFollower`, shared with the data coordinator.
     func pollMembership() async {
         let options = CallOptions(timeout: configuration.callTimeout)
         do {
-            let cursor = eventCursor
+            let cursor = membership.cursor
             let batch = try await rootClient.call(WatchSessionEvents(afterSequence: cursor), options: options)
-            guard eventCursor == cursor else { return }  // another poll interleaved; the next one continues
-            let restarted = membershipKnown && batch.lastSequence < cursor
-            let gap = batch.events.first.map { $0.sequence > cursor + 1 } ?? false
-            if !membershipKnown || restarted || gap {
-                if restarted {
-                    let now = ContinuousClock.now
-                    if resyncNotBefore == nil {
-                        resyncNotBefore = now + configuration.rootCoordRestartGrace
-                        logger.warn("root coordinator restarted; re-reading membership after the grace period")
-                    }
-                    if let notBefore = resyncNotBefore, now < notBefore { return }
-                }
+            switch membership.step(for: batch, polledCursor: cursor) {
+            case .skip:
+                return  // another poll interleaved; the next one continues
+            case .waitForRestartGrace(let firstNotice):
+                if firstNotice { logger.warn("root coordinator restarted; re-reading membership after the grace period") }
+            case .resync:
                 let live = try await rootClient.call(ListLiveNodes(role: nil), options: options).sessions
                 applyLiveSet(live)
-                eventCursor = batch.lastSequence
-                resyncNotBefore = nil
-                if !membershipKnown {
-                    membershipKnown = true
+                if membership.resynced(through: batch.lastSequence) {
                     logger.info("membership known", ["query_nodes": queryNodes.count, "log_nodes": logNodes.count])
                 }
                 placementChanged()
-                return
+            case .apply(let events):
+                var changed = false
+                for event in events { changed = apply(event) || changed }
+                membership.advance(to: batch.lastSequence)
+                if changed { placementChanged() }
             }
-            var changed = false
-            for event in batch.events { changed = apply(event) || changed }
-            eventCursor = batch.lastSequence
-            if changed { placementChanged() }
         } catch {
             logger.debug("membership poll failed", ["error": "\(error)"])
         }
@@ -49,7 +41,7 @@ extension QueryCoord {
         if !membershipKnown {
             // Not polled yet: this list is the whole membership (the event loop follows from here).
             applyLiveSet(live.sessions)
-            membershipKnown = true
+            membership.isKnown = true
             placementChanged()
             return
         }

@@ -117,9 +117,8 @@ public actor QueryCoord {
     var queryNodes: [NodeID: NodeSession] = [:]
     var logNodes: [NodeID: NodeSession] = [:]
     /// False until the first full membership read: nothing is re-placed before it.
-    var membershipKnown = false
-    var eventCursor: UInt64 = 0
-    var resyncNotBefore: ContinuousClock.Instant?
+    var membership: SessionEventFollower
+    var membershipKnown: Bool { membership.isKnown }
     /// Copies each node has acknowledged loading (this session of the node).
     var serving: [CollectionID: Set<NodeShard>] = [:]
     var inFlight: [HostKey: InFlightLoad] = [:]
@@ -143,6 +142,7 @@ public actor QueryCoord {
         try configuration.validate()
         executor = DedicatedThreadExecutor(name: "querycoord")
         self.configuration = configuration
+        membership = SessionEventFollower(restartGrace: configuration.rootCoordRestartGrace)
         self.transport = transport
         self.logger = logger
         let directory = (configuration.dataDirectory as NSString).appendingPathComponent("querycoord")
